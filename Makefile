@@ -1,0 +1,37 @@
+# fieldops: `make run` serves the demo desk, `make test` lints and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint bench bench-tickets check-system clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/fieldops init-db
+	$(BIN)/fieldops seed --demo
+	$(BIN)/fieldops serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check fieldops tests seed bench migrations/env.py
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+bench: $(STAMP) bench-tickets
+
+bench-tickets: $(STAMP)
+	$(BIN)/python -m bench.tickets_api
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,125 @@
+"""The `fieldops` command line (also `flask --app fieldops ...`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from fieldops.accounts.services import create_user
+from fieldops.clock import utcnow
+from fieldops.customers.services import get_customer_by_code
+from fieldops.db import transaction
+from fieldops.errors import DomainError
+
+
+def register_cli(app: Flask) -> None:
+    for command in (init_db, create_user_command, seed_command, serve):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the schema by running the Alembic migrations."""
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True)
+@click.option("--customer", "customer_code", default=None, help="Customer code, for contacts.")
+@click.option("--tier", default=None, help="L1, L2 or L3, for agents.")
+@click.option("--name", default=None)
+@click.option("--billing/--no-billing", default=False, help="Contact may open billing tickets.")
+@with_appcontext
+def create_user_command(
+    email: str,
+    password: str,
+    role: str,
+    customer_code: str | None,
+    tier: str | None,
+    name: str | None,
+    billing: bool,
+) -> None:
+    """Create a user with a role."""
+    try:
+        with transaction():
+            customer_id = get_customer_by_code(customer_code).id if customer_code else None
+            user = create_user(
+                email=email,
+                password=password,
+                role=role,
+                name=name,
+                customer_id=customer_id,
+                tier=tier,
+                can_billing=billing,
+                now=utcnow(),
+            )
+            click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    except DomainError as error:
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Load the demo world from seed/.")
+@click.option("--tickets", "ticket_count", type=int, default=0, help="Add N historical tickets.")
+@with_appcontext
+def seed_command(demo: bool, ticket_count: int) -> None:
+    """Load demo data (idempotent) and optionally N realistic historical tickets."""
+    from seed.loader import load_demo, make_history  # the seed package ships beside the app
+
+    if not demo and not ticket_count:
+        raise click.UsageError("Say what to seed: --demo and/or --tickets N.")
+    if demo:
+        load_demo(echo=click.echo)
+    if ticket_count:
+        make_history(ticket_count, echo=click.echo)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--debug", is_flag=True, help="The Flask development server with reloading.")
+@click.option("--workers", default=2, type=int)
+@with_appcontext
+def serve(host: str, port: int, debug: bool, workers: int) -> None:
+    """Serve the app: gunicorn with gthread workers, or the Flask server with --debug."""
+    if debug or (shutil.which("gunicorn") is None and not _venv_gunicorn()):
+        current_app.run(host=host, port=port, debug=debug)
+        return
+    command = [
+        _venv_gunicorn() or "gunicorn",
+        "-k",
+        "gthread",
+        "--threads",
+        "4",
+        "-w",
+        str(workers),
+        "-b",
+        f"{host}:{port}",
+        "--access-logfile",
+        "-",
+        "fieldops:create_app()",
+    ]
+    os.execvpe(command[0], command, os.environ.copy())  # noqa: S606 - fixed argv, no shell
+
+
+def _venv_gunicorn() -> str | None:
+    candidate = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    return candidate if os.path.exists(candidate) else None
+
+
+def main() -> None:
+    from fieldops.app import create_app
+
+    cli = FlaskGroup(create_app=create_app, add_default_commands=True)
+    cli.main(prog_name="fieldops")

@@ -1,0 +1,60 @@
+"""Human-readable, gap-tolerant document numbers (TT-2026-000123), unique under concurrency."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, UniqueConstraint, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fieldops.db import db
+
+
+class NumberCounter(db.Model):
+    """The last number issued per prefix and year.
+
+    The increment is one guarded UPDATE ... RETURNING, so on PostgreSQL the row lock and on
+    SQLite BEGIN IMMEDIATE serialise concurrent creators: no two get the same number.
+    """
+
+    __tablename__ = "number_counters"
+    __table_args__ = (UniqueConstraint("prefix", "year", name="uq_number_counters_prefix_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def next_number(prefix: str, year: int) -> str:
+    """Reserve the next number for prefix and year; formatted PREFIX-YYYY-NNNNNN."""
+    bump = (
+        update(NumberCounter)
+        .where(NumberCounter.prefix == prefix, NumberCounter.year == year)
+        .values(last_value=NumberCounter.last_value + 1)
+        .returning(NumberCounter.last_value)
+    )
+    value = db.session.execute(bump).scalar()
+    if value is None:
+        dialect = db.session.get_bind().dialect.name
+        insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert_fn(NumberCounter)
+            .values(prefix=prefix, year=year, last_value=0)
+            .on_conflict_do_nothing(index_elements=["prefix", "year"])
+        )
+        value = db.session.execute(bump).scalar()
+    if value is None:  # pragma: no cover - the row exists after the insert above
+        raise RuntimeError(f"could not allocate a {prefix} number")
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def peek_last(prefix: str, year: int) -> int:
+    return (
+        db.session.scalar(
+            select(NumberCounter.last_value).where(
+                NumberCounter.prefix == prefix, NumberCounter.year == year
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,1 @@
+"""The helpdesk: ticket intake, lifecycle, work log, tiers and assignment."""

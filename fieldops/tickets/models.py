@@ -1,0 +1,160 @@
+"""Tickets, their append-only work log, and idempotency records for ticket creation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fieldops.db import UTCDateTime, db
+from fieldops.tickets.lifecycle import TicketStatus
+
+
+class Channel(StrEnum):
+    PORTAL = "portal"
+    EMAIL = "email"
+    PHONE = "phone"
+    API = "api"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    COMMENT = "comment"
+    STATUS_CHANGE = "status_change"
+    PHONE_CALL = "phone_call"
+    EMAIL = "email"
+    ETA = "eta"
+    ASSIGNMENT = "assignment"
+    TIER_CHANGE = "tier_change"
+    PRIORITY_CHANGE = "priority_change"
+    CLASSIFICATION = "classification"
+    ESCALATION = "escalation"
+    DISPATCH = "dispatch"
+    PARTS = "parts"
+
+
+__all__ = ["OPEN_STATUSES", "TicketStatus"]
+OPEN_STATUSES = frozenset(
+    {
+        TicketStatus.NEW,
+        TicketStatus.ACKNOWLEDGED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.PENDING_CUSTOMER,
+        TicketStatus.PENDING_THIRD_PARTY,
+    }
+)
+
+SUMMARY_MAX = 200
+DESCRIPTION_MAX = 10_000
+LOGS_MAX = 200_000
+BODY_MAX = 10_000
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint("escalation_level >= 0", name="escalation_level_non_negative"),
+        Index("ix_tickets_status_priority_created", "status", "priority", "created_at"),
+        Index("ix_tickets_customer_created", "customer_id", "created_at"),
+        Index("ix_tickets_service_created", "service_id", "created_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        Index("ix_tickets_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10))
+    fault_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str | None] = mapped_column(String(30))
+    priority: Mapped[str] = mapped_column(String(2))
+    priority_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(24), default=TicketStatus.NEW.value)
+    circuit_id: Mapped[str | None] = mapped_column(String(80))
+    fault_pattern: Mapped[str | None] = mapped_column(String(12))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    logs: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[str] = mapped_column(String(2), default="L1")
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SLA clocks, kept on the row so sweeps and the "breached" filter are plain queries.
+    sla_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketEvent(db.Model):
+    """One line of the work log. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket_created", "ticket_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(24))
+    body: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Structured detail of the change (old and new values, reason codes) for audits.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketPause(db.Model):
+    """One stop of the SLA clock: who stopped it, why, when, and the working time it removed."""
+
+    __tablename__ = "ticket_pauses"
+    __table_args__ = (Index("ix_ticket_pauses_ticket_started", "ticket_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Working time on the plan's calendar inside this pause; set when it ends.
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class TicketAttachment(db.Model):
+    """A file the reporter uploaded (test results, logs)."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(db.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

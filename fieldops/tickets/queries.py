@@ -1,0 +1,258 @@
+"""Reads of tickets, their work log and SLA state, scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+
+from fieldops.accounts.models import User
+from fieldops.customers.models import Customer, Service, SlaPlan
+from fieldops.db import db
+from fieldops.errors import NotFoundError
+from fieldops.tickets import sla
+from fieldops.tickets.lifecycle import PAUSED_STATUSES, TicketStatus
+from fieldops.tickets.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPause
+
+SORTS: dict[str, Any] = {
+    "created_at": Ticket.created_at.asc(),
+    "-created_at": Ticket.created_at.desc(),
+    "updated_at": Ticket.updated_at.asc(),
+    "-updated_at": Ticket.updated_at.desc(),
+    "priority": Ticket.priority.asc(),
+    "-priority": Ticket.priority.desc(),
+    "resolution_due_at": Ticket.resolution_due_at.asc(),
+    "-resolution_due_at": Ticket.resolution_due_at.desc(),
+}
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass
+class TicketFilter:
+    status: list[str] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)
+    customer: str | None = None
+    service: str | None = None
+    assignee: str | None = None
+    tier: str | None = None
+    text: str | None = None
+    breached: bool | None = None
+    open_only: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def _scoped(viewer: User) -> Select[tuple[Ticket]]:
+    query = select(Ticket)
+    if viewer.is_customer:
+        query = query.where(Ticket.customer_id == viewer.customer_id)
+    elif not viewer.is_desk:
+        # Field and stock staff see tickets only through their jobs (later capabilities).
+        query = query.where(Ticket.id.is_(None))
+    return query
+
+
+def breached_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL form of `breached`: a clock ran past its due time before it was stopped."""
+    resolution_stop = func.coalesce(Ticket.resolved_at, Ticket.cancelled_at, Ticket.paused_since)
+    response_stop = func.coalesce(Ticket.responded_at, Ticket.cancelled_at)
+    return or_(
+        case((resolution_stop.is_(None), now), else_=resolution_stop) > Ticket.resolution_due_at,
+        case((response_stop.is_(None), now), else_=response_stop) > Ticket.response_due_at,
+    )
+
+
+def list_tickets(
+    viewer: User, filters: TicketFilter, *, page: int, per_page: int, now: datetime
+) -> tuple[list[Ticket], int]:
+    query = _scoped(viewer)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status:
+        conditions.append(Ticket.status.in_(filters.status))
+    elif filters.open_only:
+        conditions.append(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+    if filters.priority:
+        conditions.append(Ticket.priority.in_(filters.priority))
+    if filters.customer:
+        conditions.append(
+            Ticket.customer_id
+            == select(Customer.id)
+            .where(Customer.code == filters.customer.upper())
+            .scalar_subquery()
+        )
+    if filters.service:
+        conditions.append(
+            Ticket.service_id
+            == select(Service.id).where(Service.code == filters.service.upper()).scalar_subquery()
+        )
+    if filters.assignee:
+        if filters.assignee == "none":
+            conditions.append(Ticket.assignee_id.is_(None))
+        elif filters.assignee.isdigit():
+            conditions.append(Ticket.assignee_id == int(filters.assignee))
+        else:
+            conditions.append(
+                Ticket.assignee_id
+                == select(User.id).where(User.email == filters.assignee.lower()).scalar_subquery()
+            )
+    if filters.tier:
+        conditions.append(Ticket.tier == filters.tier)
+    if filters.text:
+        needle = f"%{filters.text.strip().lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Ticket.summary).like(needle),
+                func.lower(Ticket.description).like(needle),
+                Ticket.number == filters.text.strip().upper(),
+            )
+        )
+    if filters.breached is not None:
+        clause = breached_clause(now)
+        conditions.append(clause if filters.breached else ~clause)
+    if conditions:
+        query = query.where(and_(*conditions))
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(query.with_only_columns(Ticket.id).subquery())
+        )
+        or 0
+    )
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    rows = db.session.scalars(
+        query.order_by(order, Ticket.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def find_ticket(viewer: User, number: str) -> Ticket | None:
+    return db.session.scalar(_scoped(viewer).where(Ticket.number == number.strip().upper()))
+
+
+def get_ticket(viewer: User, number: str) -> Ticket:
+    """The ticket with this human-readable ID, if the viewer may see it; else NotFoundError."""
+    ticket = find_ticket(viewer, number)
+    if ticket is None:
+        raise NotFoundError(f"No ticket {number}.")
+    return ticket
+
+
+def get_ticket_for_update(viewer: User, number: str) -> Ticket:
+    """As get_ticket, locking the row (PostgreSQL) so concurrent moves serialise."""
+    ticket = db.session.scalar(
+        _scoped(viewer).where(Ticket.number == number.strip().upper()).with_for_update()
+    )
+    if ticket is None:
+        raise NotFoundError(f"No ticket {number}.")
+    return ticket
+
+
+def list_events(viewer: User, ticket: Ticket) -> list[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+    if viewer.is_customer:
+        query = query.where(TicketEvent.public.is_(True))
+    return list(db.session.scalars(query.order_by(TicketEvent.created_at, TicketEvent.id)))
+
+
+def list_pauses(ticket: Ticket) -> list[TicketPause]:
+    return list(
+        db.session.scalars(
+            select(TicketPause)
+            .where(TicketPause.ticket_id == ticket.id)
+            .order_by(TicketPause.started_at, TicketPause.id)
+        )
+    )
+
+
+def service_codes(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Map service ids to (service code, customer code) in one query, for list rendering."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Service.id, Service.code, Customer.code)
+        .join(Customer, Customer.id == Service.customer_id)
+        .where(Service.id.in_(ids))
+    )
+    return {sid: (scode, ccode) for sid, scode, ccode in rows}
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def calendars(service_ids: set[int]) -> dict[int, tuple[sla.Calendar, dict[str, Any]]]:
+    """The calendar and targets of each service's SLA plan, keyed by service id."""
+    if not service_ids:
+        return {}
+    rows = db.session.execute(
+        select(Service.id, SlaPlan.calendar, SlaPlan.targets)
+        .join(SlaPlan, SlaPlan.id == Service.sla_plan_id)
+        .where(Service.id.in_(service_ids))
+    )
+    return {sid: (sla.Calendar.from_document(cal), targets) for sid, cal, targets in rows}
+
+
+def sla_view(
+    ticket: Ticket,
+    calendar: sla.Calendar,
+    targets: dict[str, Any],
+    *,
+    now: datetime,
+    at_risk_share: float,
+    pauses: list[TicketPause] | None = None,
+) -> dict[str, Any]:
+    """Due times, time left, paused time, at-risk and breached, as of `now`."""
+    status = ticket.status
+    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        stop = ticket.resolved_at or ticket.closed_at or now
+    elif status == TicketStatus.CANCELLED:
+        stop = ticket.cancelled_at or now
+    elif status in PAUSED_STATUSES and ticket.paused_since is not None:
+        stop = ticket.paused_since
+    else:
+        stop = now
+    stop = max(stop, ticket.sla_started_at)
+    due = ticket.resolution_due_at
+    if stop <= due:
+        left = sla.working_time_between(calendar, stop, due)
+    else:
+        left = -sla.working_time_between(calendar, due, stop)
+    response_stop = ticket.responded_at or (ticket.cancelled_at if ticket.cancelled_at else now)
+    response_breached = response_stop > ticket.response_due_at
+    resolution_breached = stop > due
+    paused = timedelta(seconds=ticket.paused_seconds)
+    if ticket.paused_since is not None and status in PAUSED_STATUSES:
+        paused += sla.working_time_between(
+            calendar, ticket.paused_since, max(now, ticket.paused_since)
+        )
+    target = timedelta(minutes=targets[ticket.priority]["resolution_min"])
+    used = target - left
+    is_open = status in OPEN_STATUSES
+    view: dict[str, Any] = {
+        "response_due_at": ticket.response_due_at,
+        "resolution_due_at": due,
+        "responded_at": ticket.responded_at,
+        "started_at": ticket.sla_started_at,
+        "time_left_seconds": int(left.total_seconds()),
+        "paused_seconds": int(paused.total_seconds()),
+        "paused": status in PAUSED_STATUSES,
+        "at_risk": bool(is_open and not resolution_breached and used >= target * at_risk_share),
+        "breached": bool(response_breached or resolution_breached),
+        "response_breached": bool(response_breached),
+        "resolution_breached": bool(resolution_breached),
+    }
+    if pauses is not None:
+        view["pauses"] = [
+            {
+                "reason": p.reason,
+                "started_at": p.started_at,
+                "ended_at": p.ended_at,
+                "seconds": p.seconds
+                if p.seconds is not None
+                else int(sla.working_time_between(calendar, p.started_at, now).total_seconds()),
+            }
+            for p in pauses
+        ]
+    return view

@@ -1,0 +1,77 @@
+"""Pages every user shares: log in, log out, and the home page that sends each role on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from fieldops.accounts.services import authenticate
+from fieldops.clock import utcnow
+
+web_bp = Blueprint("web", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+def _home_for(user: Any) -> str:
+    if user.is_customer:
+        return url_for("portal.services_list")
+    return url_for("backoffice.queue")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths: an absolute or protocol-relative URL would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@web_bp.get("/")
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    return redirect(url_for("web.login"))
+
+
+@web_bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            flash("Wrong e-mail or password.", "error")
+            return render_template("web/login.html", form=form), 401
+        session.clear()
+        login_user(user, duration=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]))
+        session["logged_in_at"] = utcnow().isoformat()
+        return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+    status = 422 if request.method == "POST" else 200
+    return render_template("web/login.html", form=form), status
+
+
+@web_bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("web.login"))

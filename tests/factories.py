@@ -1,0 +1,130 @@
+"""Plain factory functions with full defaults: they add and flush, never commit."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fieldops.accounts.models import User
+from fieldops.accounts.services import create_user
+from fieldops.customers.models import Customer, Service, SlaPlan
+from fieldops.customers.services import create_customer, create_service, create_sla_plan
+from fieldops.db import db
+from fieldops.tickets.models import Ticket
+from fieldops.tickets.services import open_ticket
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+DEFAULT_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+
+TARGETS_24X7 = {
+    "P1": {"response_min": 15, "resolution_min": 240, "onsite_min": 240},
+    "P2": {"response_min": 30, "resolution_min": 480, "onsite_min": 480},
+    "P3": {"response_min": 120, "resolution_min": 1440, "onsite_min": 1440},
+    "P4": {"response_min": 480, "resolution_min": 4320, "onsite_min": 4320},
+}
+CALENDAR_24X7 = {
+    "timezone": "UTC",
+    "hours": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "holidays": [],
+}
+CALENDAR_BUSINESS = {
+    "timezone": "Europe/Warsaw",
+    "hours": {
+        **{d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "sat": [],
+        "sun": [],
+    },
+    "holidays": ["2026-12-25", "2026-12-26"],
+}
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_sla_plan(**overrides: Any) -> SlaPlan:
+    data: dict[str, Any] = {
+        "code": f"PLAN-{_n()}",
+        "name": "24x7 premium",
+        "calendar": CALENDAR_24X7,
+        "targets": TARGETS_24X7,
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_sla_plan(**data)
+
+
+def make_customer(**overrides: Any) -> Customer:
+    n = _n()
+    data: dict[str, Any] = {"code": f"CUST{n}", "name": f"Customer {n}", "now": DEFAULT_NOW}
+    data.update(overrides)
+    return create_customer(**data)
+
+
+def make_service(
+    customer: Customer | None = None, plan: SlaPlan | None = None, **overrides: Any
+) -> Service:
+    customer = customer or make_customer()
+    plan = plan or make_sla_plan()
+    data: dict[str, Any] = {
+        "code": f"SVC-{10000 + _n()}",
+        "customer_code": customer.code,
+        "type": "ip_transit",
+        "sla_plan_code": plan.code,
+        "site": {"address": "ul. Prosta 1, Warsaw", "city": "Warsaw", "lat": 52.23, "lon": 21.0},
+        "circuit_ids": ["CID-1", "CID-2"],
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_service(**data)
+
+
+def make_user(**overrides: Any) -> User:
+    n = _n()
+    role = overrides.get("role", "agent")
+    data: dict[str, Any] = {
+        "email": f"user{n}@example.test",
+        "password": PASSWORD,
+        "role": role,
+        "name": f"User {n}",
+        "now": DEFAULT_NOW,
+    }
+    if role == "customer" and "customer_id" not in overrides:
+        data["customer_id"] = make_customer().id
+    data.update(overrides)
+    return create_user(**data)
+
+
+def make_contact(customer: Customer, **overrides: Any) -> User:
+    return make_user(role="customer", customer_id=customer.id, **overrides)
+
+
+def ticket_input(service: Service, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "service_id": service.code,
+        "fault_started_at": DEFAULT_NOW - timedelta(minutes=30),
+        "summary": "Link down at the Warsaw PoP",
+        "description": "BGP session dropped; no light on port xe-0/0/1.",
+        "impact": "service_affecting",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_ticket(
+    service: Service | None = None,
+    actor: User | None = None,
+    *,
+    now: datetime = DEFAULT_NOW,
+    channel: str = "portal",
+    **overrides: Any,
+) -> Ticket:
+    service = service or make_service()
+    actor = actor or make_contact(service.customer)
+    ticket = open_ticket(
+        actor=actor, data=ticket_input(service, **overrides), channel=channel, now=now
+    )
+    db.session.flush()
+    return ticket
