@@ -33,7 +33,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeAlias
+from functools import lru_cache
+from typing import TypeAlias, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,6 +44,7 @@ Span: TypeAlias = tuple[int, int]  # [start, end) in minutes after local midnigh
 Period: TypeAlias = tuple[datetime, datetime]  # [opens, closes) as aware UTC
 Pause: TypeAlias = tuple[datetime, datetime | None]  # (started, ended or None while open)
 
+_T = TypeVar("_T", int, datetime)
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 _HHMM = re.compile(r"(\d\d):(\d\d)")
@@ -67,7 +69,7 @@ class Calendar:
         if len(self.hours) != len(WEEKDAYS):
             raise ValueError("calendar hours must list exactly 7 weekdays, Monday first")
         for day, spans in zip(WEEKDAYS, self.hours, strict=True):
-            if list(spans) != _merge_spans(list(spans)) or any(
+            if list(spans) != _merge(list(spans)) or any(
                 not 0 <= a < b <= DAY_MINUTES for a, b in spans
             ):
                 raise ValueError(f"calendar hours for {day!r} must be sorted, disjoint spans")
@@ -229,19 +231,20 @@ def _periods(cal: Calendar, start: datetime, until: datetime | None) -> Iterator
     """Merged open periods that end after ``start``, in time order, as UTC pairs.
 
     With ``until`` the walk stops after the local day holding it (so the last period may be
-    cut short there: callers clip to ``until`` anyway); without, it never ends. Starting a day
-    early picks up a period begun the previous evening.
+    cut short there: callers clip to ``until`` anyway); without, it never ends. The walk starts
+    a local day early for zones that once skipped a whole date (Pacific/Apia, 2011-12-30).
     """
     day = start.astimezone(cal.zone).date() - _ONE_DAY
     last = None if until is None else until.astimezone(cal.zone).date() + _ONE_DAY
-    # An open weekday recurs within 7 days; each holiday can cost at most one more week, and
-    # a span swallowed by a DST gap one more. Beyond that the calendar is never open.
-    max_closed_run, closed_run = 7 * (len(cal.holidays) + 2), 0
+    # Backstop against an endless walk: an open weekday recurs every 7 days, each holiday can
+    # cost one more week, and a span swallowed by a DST gap (at most a day or two a year) a
+    # little more. A longer closed run means the calendar never opens.
+    max_closed_run, closed_run = 7 * len(cal.holidays) + 400, 0
     current: Period | None = None
     while last is None or day <= last:
         todays = _day_periods(cal, day)
         closed_run = 0 if todays else closed_run + 1
-        if closed_run > max_closed_run:
+        if last is None and closed_run > max_closed_run:
             raise ValueError("calendar has no open hours")
         for opens, closes in todays:
             if current is None:
@@ -257,17 +260,21 @@ def _periods(cal: Calendar, start: datetime, until: datetime | None) -> Iterator
         yield current
 
 
-def _day_periods(cal: Calendar, day: date) -> list[Period]:
-    """The open periods of one local date, sorted, as UTC pairs (may overlap; merged later)."""
+@lru_cache(maxsize=4096)
+def _day_periods(cal: Calendar, day: date) -> tuple[Period, ...]:
+    """The open periods of one local date, sorted, as UTC pairs (may overlap; merged later).
+
+    Cached: a sweep over many tickets on one SLA plan keeps asking about the same few days.
+    """
     if day in cal.holidays:
-        return []
+        return ()
     periods = []
     for a, b in cal.hours[day.weekday()]:
         opens, closes = _local_to_utc(cal.zone, day, a), _local_to_utc(cal.zone, day, b)
         if opens < closes:
             periods.append((opens, closes))
     periods.sort()  # a bound in a DST gap can move past the next span's start
-    return periods
+    return tuple(periods)
 
 
 def _local_to_utc(zone: ZoneInfo, day: date, minute: int) -> datetime:
@@ -297,13 +304,17 @@ def _pause_union(pauses: Sequence[Pause], now: datetime) -> list[Period]:
             raise ValueError(f"pause ends before it starts: {started!r} > {ended!r}")
         if paused_from < paused_until:  # an open pause begun after `now` is empty
             spans.append((paused_from, paused_until))
-    spans.sort()
-    merged: list[Period] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+    return _merge(spans)
+
+
+def _merge(intervals: list[tuple[_T, _T]]) -> list[tuple[_T, _T]]:
+    """Sorted union of half-open intervals; overlapping or touching ones become one."""
+    merged: list[tuple[_T, _T]] = []
+    for a, b in sorted(intervals):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
-            merged.append((s, e))
+            merged.append((a, b))
     return merged
 
 
@@ -341,7 +352,7 @@ def _parse_hours(value: object) -> tuple[tuple[Span, ...], ...]:
         spans = value.get(day, [])
         if not isinstance(spans, list | tuple):
             raise ValueError(f"calendar hours for {day!r} must be a list of [start, end] pairs")
-        week.append(tuple(_merge_spans([_parse_span(day, span) for span in spans])))
+        week.append(tuple(_merge([_parse_span(day, span) for span in spans])))
     return tuple(week)
 
 
@@ -367,16 +378,6 @@ def _parse_hhmm(day: str, bound: object) -> int:
     if int(match[2]) >= 60 or minute > DAY_MINUTES:
         raise ValueError(f"calendar hours for {day!r}: {bound!r} is not between 00:00 and 24:00")
     return minute
-
-
-def _merge_spans(spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
 
 
 def _parse_holidays(value: object) -> frozenset[date]:

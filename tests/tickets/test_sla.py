@@ -24,6 +24,8 @@ from fieldops.tickets.sla import (
     working_time_between,
 )
 
+Hours = dict[str, list[list[str]]]  # a calendar document's "hours"
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 TICK = timedelta(microseconds=1)
 H = timedelta(hours=1)
@@ -31,7 +33,7 @@ OFFICE = {day: [["08:00", "17:00"]] for day in WEEKDAYS[:5]}
 ALL_DAY = {day: [["00:00", "24:00"]] for day in WEEKDAYS}
 
 
-def calendar(hours: dict, tz: str = "Europe/Warsaw", holidays: tuple[str, ...] = ()) -> Calendar:
+def calendar(hours: Hours, tz: str = "Europe/Warsaw", holidays: tuple[str, ...] = ()) -> Calendar:
     return Calendar.from_document({"timezone": tz, "hours": hours, "holidays": list(holidays)})
 
 
@@ -262,7 +264,7 @@ def test_end_before_start_is_zero_working_time() -> None:
 )
 @pytest.mark.parametrize("hours", [OFFICE, ALL_DAY])
 def test_naive_datetimes_are_rejected(
-    call: Callable[[Calendar, datetime], object], hours: dict
+    call: Callable[[Calendar, datetime], object], hours: Hours
 ) -> None:
     naive = datetime(2026, 6, 8, 9)  # noqa: DTZ001 - the point of the test
     with pytest.raises(ValueError, match="aware"):
@@ -375,7 +377,7 @@ PROPERTY = settings(
 )
 
 
-DAY_TEMPLATES = (
+DAY_TEMPLATES: tuple[list[list[str]], ...] = (
     [],
     [["00:00", "24:00"]],
     [["08:00", "17:00"]],
