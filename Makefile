@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/fieldops init-db
 	$(BIN)/fieldops seed --demo
-	$(BIN)/fieldops serve --host $(HOST) --port $(PORT)
+	@# The worker delivers mail and runs the minute sweep; it stops when the server does.
+	$(BIN)/fieldops worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+		$(BIN)/fieldops serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check fieldops tests seed bench migrations/env.py

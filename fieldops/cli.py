@@ -16,11 +16,21 @@ from fieldops.clock import utcnow
 from fieldops.customers.services import get_customer_by_code
 from fieldops.db import transaction
 from fieldops.errors import DomainError
+from fieldops.outbox import register_delivery_kick
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_db, create_user_command, seed_command, serve):
+    for command in (init_db, create_user_command, seed_command, serve, worker_command):
         app.cli.add_command(command)
+    # After a commit that queued e-mail, hand delivery to the background worker.
+    register_delivery_kick(app, _kick_mail_delivery)
+
+
+def _kick_mail_delivery() -> None:
+    # Imported on first use: fieldops.worker opens the Huey queue (instance/huey.db) on import.
+    from fieldops.worker import kick_delivery
+
+    kick_delivery()
 
 
 @click.command("init-db")
@@ -111,6 +121,22 @@ def serve(host: str, port: int, debug: bool, workers: int) -> None:
         "fieldops:create_app()",
     ]
     os.execvpe(command[0], command, os.environ.copy())  # noqa: S606 - fixed argv, no shell
+
+
+@click.command("worker")
+@click.option("--workers", default=1, type=click.IntRange(min=1), help="Worker threads.")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Run the every-minute scheduler (exactly one consumer should).",
+)
+@with_appcontext
+def worker_command(workers: int, periodic: bool) -> None:
+    """Run the background-task consumer: e-mail delivery and the every-minute sweep."""
+    from fieldops.worker import run_consumer
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_consumer(app, workers=workers, periodic=periodic)
 
 
 def _venv_gunicorn() -> str | None:

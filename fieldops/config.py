@@ -29,8 +29,36 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _env_str(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    return raw if raw not in (None, "") else default
+
+
+def _env_optional(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
 def database_url() -> str:
     return os.environ.get("FIELDOPS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldops.db'}")
+
+
+def queue_url() -> str:
+    """The Huey broker: SqliteHuey under instance/ by default, `redis://...` for RedisHuey.
+
+    Read from the environment, not from Config: the consumer builds its Huey instance at
+    import time, before any app exists.
+    """
+    return _env_str("FIELDOPS_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'huey.db'}")
+
+
+def queue_name() -> str:
+    """The Huey queue name; several deployments (or test runs) can share one Redis."""
+    return _env_str("FIELDOPS_QUEUE_NAME", "fieldops")
+
+
+def queue_immediate() -> bool:
+    """FIELDOPS_QUEUE_IMMEDIATE=1 runs tasks inline when enqueued (debugging, unit tests)."""
+    return os.environ.get("FIELDOPS_QUEUE_IMMEDIATE", "") == "1"
 
 
 class Config:
@@ -50,6 +78,26 @@ class Config:
         # A ticket is "at risk" once this share of its resolution target is used.
         self.SLA_AT_RISK_SHARE: float = float(os.environ.get("FIELDOPS_SLA_AT_RISK_SHARE", "0.8"))
         self.WTF_CSRF_TIME_LIMIT: int | None = None
+        # Links in e-mail point here (the portal and the desk live under this URL).
+        self.PUBLIC_URL: str = _env_str("FIELDOPS_PUBLIC_URL", "http://127.0.0.1:5000")
+        # Outgoing mail. No SMTP host: the "log" transport writes to MAIL_LOG_PATH instead.
+        self.SMTP_HOST: str | None = _env_optional("FIELDOPS_SMTP_HOST")
+        self.SMTP_PORT: int = _env_int("FIELDOPS_SMTP_PORT", 25)
+        self.SMTP_TLS: str = _env_str("FIELDOPS_SMTP_TLS", "none")  # none | starttls | ssl
+        self.SMTP_USER: str | None = _env_optional("FIELDOPS_SMTP_USER")
+        self.SMTP_PASSWORD: str | None = _env_optional("FIELDOPS_SMTP_PASSWORD")
+        self.SMTP_TIMEOUT_S: int = _env_int("FIELDOPS_SMTP_TIMEOUT_S", 10)
+        self.MAIL_FROM: str = _env_str("FIELDOPS_MAIL_FROM", "fieldops <noreply@fieldops.invalid>")
+        self.MAIL_LOG_PATH: str = _env_str("FIELDOPS_MAIL_LOG_PATH", str(INSTANCE_DIR / "mail.log"))
+        # Retries: the n-th failure waits BASE * 2**(n-1) seconds, at most MAX; then gives up.
+        self.MAIL_MAX_ATTEMPTS: int = _env_int("FIELDOPS_MAIL_MAX_ATTEMPTS", 8)
+        self.MAIL_RETRY_BASE_S: int = _env_int("FIELDOPS_MAIL_RETRY_BASE_S", 60)
+        self.MAIL_RETRY_MAX_S: int = _env_int("FIELDOPS_MAIL_RETRY_MAX_S", 3600)
+        # How long a sender owns the messages it claimed before another may take them over.
+        self.MAIL_LEASE_S: int = _env_int("FIELDOPS_MAIL_LEASE_S", 300)
+        # After a commit that queued mail, enqueue the background delivery task at once
+        # (otherwise the every-minute task picks it up).
+        self.MAIL_KICK: bool = os.environ.get("FIELDOPS_MAIL_KICK", "1") != "0"
         self.TESTING: bool = False
         # flask-smorest: the OpenAPI document lives under the API prefix.
         self.API_TITLE: str = "fieldops"
@@ -67,3 +115,5 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.TESTING = True
+        # Tests deliver explicitly (mailer.deliver_due) or wire their own queue.
+        self.MAIL_KICK = False

@@ -13,8 +13,6 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from fieldops import outbox
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -62,6 +60,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 @contextmanager
 def transaction() -> Iterator[Any]:
     """One unit of work: commit exactly once, roll back on any error, then send the outbox."""
+    # Imported here, not at the top: outbox defines a model on `db`, so it imports this module.
+    from fieldops import outbox
+
     try:
         yield db.session
         db.session.commit()

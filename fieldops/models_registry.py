@@ -1,8 +1,15 @@
 """Imports every domain's models so metadata (and Alembic) sees all tables."""
 
-from fieldops import idempotency, numbering
+from fieldops import idempotency, numbering, outbox
 from fieldops.accounts import models as accounts_models
 from fieldops.customers import models as customers_models
 from fieldops.tickets import models as tickets_models
 
-__all__ = ["accounts_models", "customers_models", "idempotency", "numbering", "tickets_models"]
+__all__ = [
+    "accounts_models",
+    "customers_models",
+    "idempotency",
+    "numbering",
+    "outbox",
+    "tickets_models",
+]
