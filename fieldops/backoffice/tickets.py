@@ -1,14 +1,160 @@
-"""Desk pages for tickets."""
+"""Desk pages for reading tickets: the filtered queue and the ticket page with its actions."""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import login_required
+import math
+from typing import Any
 
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from fieldops.accounts.queries import list_desk_users
 from fieldops.backoffice import backoffice_bp
+from fieldops.backoffice.forms import messages_of
+from fieldops.clock import utcnow
+from fieldops.customers.priority import CATEGORIES, IMPACTS, PRIORITIES, URGENCIES
+from fieldops.customers.queries import list_customers
+from fieldops.errors import DomainError
+from fieldops.tickets import queries
+from fieldops.tickets.lifecycle import DEFAULT_STOP_CLOCK_REASONS, PAUSED_STATUSES, Actor
+from fieldops.tickets.lifecycle import allowed_targets as lifecycle_targets
+from fieldops.tickets.schemas import (
+    STATUSES,
+    TIERS,
+    TicketQuerySchema,
+    event_payloads,
+    split_list,
+    ticket_payloads,
+)
+
+PER_PAGE = 25
+CUSTOMERS_MAX = 500
+FILTER_KEYS = ("status", "priority", "customer", "service", "assignee", "tier", "q", "breached")
+SORT_CHOICES = (
+    ("-created_at", "Newest first"),
+    ("created_at", "Oldest first"),
+    ("priority", "Priority, P1 first"),
+    ("resolution_due_at", "Resolution due, soonest first"),
+)
+
+
+def at_risk_share() -> float:
+    return float(current_app.config.get("SLA_AT_RISK_SHARE", 0.8))
+
+
+@backoffice_bp.get("/")
+def home() -> Response:
+    return redirect(url_for("backoffice.queue"))
+
+
+def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
+    """TicketQuerySchema input from the filter form; "mine"/"unassigned"/"all" translated."""
+    raw: dict[str, Any] = {
+        k: v for k, v in chosen.items() if v and k not in ("status", "assignee", "breached")
+    }
+    if chosen["status"] and chosen["status"] != "all":
+        raw["status"] = chosen["status"]
+    if chosen["assignee"] == "mine":
+        raw["assignee"] = str(current_user.id)
+    elif chosen["assignee"] == "unassigned":
+        raw["assignee"] = "none"
+    elif chosen["assignee"]:
+        raw["assignee"] = chosen["assignee"]
+    if chosen["breached"] in ("yes", "no"):
+        raw["breached"] = chosen["breached"] == "yes"
+    for name in ("page", "sort"):
+        if request.args.get(name):
+            raw[name] = request.args[name]
+    raw["per_page"] = PER_PAGE
+    return raw
 
 
 @backoffice_bp.get("/tickets")
-@login_required
-def queue() -> str:
-    return render_template("base.html")
+def queue() -> tuple[str, int]:
+    chosen = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
+    sort = request.args.get("sort", queries.DEFAULT_SORT)
+    items: list[dict[str, Any]] = []
+    total, page, errors, status = 0, 1, {}, 200
+    try:
+        args = TicketQuerySchema().load(_query_args(chosen))
+    except ValidationError as invalid:
+        errors, status = messages_of(invalid), 422
+    else:
+        page, now = args["page"], utcnow()
+        filters = queries.TicketFilter(
+            status=split_list(args.get("status")),
+            priority=split_list(args.get("priority")),
+            customer=args.get("customer"),
+            service=args.get("service"),
+            assignee=args.get("assignee"),
+            tier=args.get("tier"),
+            text=args.get("q"),
+            breached=args.get("breached"),
+            open_only=not chosen["status"],
+            sort=args.get("sort") or queries.DEFAULT_SORT,
+        )
+        rows, total = queries.list_tickets(
+            current_user, filters, page=page, per_page=PER_PAGE, now=now
+        )
+        items = ticket_payloads(rows, now=now, at_risk_share=at_risk_share())
+    customers, _ = list_customers(current_user, page=1, per_page=CUSTOMERS_MAX)
+    page_html = render_template(
+        "backoffice/tickets_queue.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(math.ceil(total / PER_PAGE), 1),
+        chosen=chosen,
+        sort=sort,
+        link_args={k: v for k, v in {**chosen, "sort": sort}.items() if v},
+        errors=errors,
+        statuses=STATUSES,
+        priorities=PRIORITIES,
+        tiers=TIERS,
+        sorts=SORT_CHOICES,
+        customers=customers,
+        agents=list_desk_users(),
+    )
+    return page_html, status
+
+
+def render_detail(
+    number: str,
+    *,
+    failed: str | None = None,
+    refusal: DomainError | None = None,
+    values: Any = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The ticket page; after a refusal, `failed` names the form whose input is kept."""
+    ticket = queries.get_ticket(current_user, number)
+    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share(), with_pauses=True)
+    events = event_payloads(queries.list_events(current_user, ticket))
+    page = render_template(
+        "backoffice/tickets_detail.html",
+        t=item[0],
+        ticket=ticket,
+        events=events,
+        targets=lifecycle_targets(ticket.status, Actor.DESK),
+        paused_statuses={s.value for s in PAUSED_STATUSES},
+        stop_reasons=DEFAULT_STOP_CLOCK_REASONS,
+        agents=list_desk_users(),
+        failed=failed,
+        refusal=refusal,
+        errors=refusal.errors if refusal else {},
+        values=values if values is not None else {},
+        status_code=status,
+        tiers=TIERS,
+        priorities=PRIORITIES,
+        categories=CATEGORIES,
+        impacts=IMPACTS,
+        urgencies=URGENCIES,
+    )
+    return page, status
+
+
+@backoffice_bp.get("/tickets/<number>")
+def ticket_detail(number: str) -> tuple[str, int]:
+    return render_detail(number)

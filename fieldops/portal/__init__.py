@@ -1,7 +1,36 @@
-"""Customer portal: my services, my tickets, opening and following a ticket."""
+"""Customer portal: my services, my tickets, opening and following a ticket.
 
-from flask import Blueprint
+Every page is for logged-in customer contacts. Helpdesk staff who follow a portal link are
+sent to the desk; other staff get 404, as if the page did not exist for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 portal_bp = Blueprint("portal", __name__)
 
-from fieldops.portal import tickets  # noqa: E402,F401  - routes register on import
+
+@portal_bp.before_request
+def _customers_only() -> Any:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if current_user.is_customer:
+        return None
+    if current_user.is_desk:
+        return redirect(url_for("backoffice.queue"))
+    abort(404)
+
+
+@portal_bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_: RequestEntityTooLarge) -> Any:
+    # Raised while the CSRF check reads the body, before any view runs.
+    message = "The upload is too large. Attach a shorter extract of the log, or paste it as text."
+    return render_template("error.html", status=413, message=message), 413
+
+
+from fieldops.portal import services, tickets  # noqa: E402,F401  - routes register on import

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from fieldops.accounts.services import authenticate
 from fieldops.clock import utcnow
@@ -27,8 +27,20 @@ from fieldops.clock import utcnow
 web_bp = Blueprint("web", __name__)
 
 
+# A shape check only: wtforms' Email() needs the email_validator package, and whether the
+# address exists is for authenticate() to say.
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+$"
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "E-mail",
+        validators=[
+            DataRequired(),
+            Regexp(EMAIL_SHAPE, message="Enter an e-mail address."),
+            Length(max=254),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
@@ -75,3 +87,6 @@ def logout() -> Response:
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("web.login"))
+
+
+from fieldops.web import display  # noqa: E402,F401  - template filters register on import

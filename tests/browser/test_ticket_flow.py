@@ -1,0 +1,133 @@
+"""In a real browser on a phone: a customer opens a ticket, an agent works it to resolved."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from fieldops.accounts.queries import find_user_by_email
+from fieldops.clock import utcnow
+from fieldops.db import transaction
+from fieldops.tickets.services import open_ticket
+from tests.browser.conftest import LiveSite, shoot
+
+pytestmark = pytest.mark.browser
+TICKET_ID = re.compile(r"TT-\d{4}-\d{6}")
+
+
+def _log_in(page: Any, live: LiveSite, email: str, shot: str | None = None) -> None:
+    page.goto(f"{live.url}/login")
+    page.fill("#email", email)
+    page.fill("#password", live.password)
+    if shot:
+        shoot(page, shot)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_load_state()
+
+
+def test_customer_opens_a_ticket_from_a_phone(
+    live: LiveSite, phone: Any, shared: dict[str, str]
+) -> None:
+    _log_in(phone, live, live.contact_email, shot="01-login")
+    assert phone.url.endswith("/portal/services")
+    shoot(phone, "02-portal-services")
+
+    phone.click(f"tr:has-text('{live.service_code}') >> text=Report a fault")
+    assert phone.input_value("[data-browser-tz]") == "Europe/Warsaw"  # static JS ran under CSP
+    assert phone.input_value("#fault_started_at")  # defaults to now
+    shoot(phone, "03-portal-new-ticket")
+    phone.fill("#summary", "Fibre cut near the depot")
+    phone.click("summary:has-text('More detail')")
+    phone.fill("#description", "Digger seen on site at 08:40.")
+    phone.fill("#ip_address", "192.0.2.44")
+    phone.select_option("#circuit_id", "CID-WAW-2")
+    phone.click("[data-testid=submit]")  # no impact chosen
+
+    error = phone.locator("[data-testid=error-impact]")
+    assert error.is_visible()
+    assert "required" in error.inner_text()
+    assert phone.input_value("#summary") == "Fibre cut near the depot"
+    assert phone.input_value("#description") == "Digger seen on site at 08:40."
+    assert phone.input_value("#ip_address") == "192.0.2.44"
+    assert phone.input_value("#circuit_id") == "CID-WAW-2"
+    shoot(phone, "04-portal-new-ticket-errors")
+
+    phone.check("[data-testid=impact-service_affecting]")
+    phone.click("[data-testid=submit]")
+
+    number = phone.inner_text("[data-testid=ticket-id]")
+    assert TICKET_ID.fullmatch(number)
+    assert f"Ticket {number} opened." in phone.inner_text("[data-testid=flash]")
+    assert "UTC+01:00" in phone.inner_text("[data-testid=sla]")  # shown in the browser's zone
+    shoot(phone, "05-portal-ticket")
+    shared["ticket"] = number
+
+    phone.click("[data-testid=nav-tickets]")
+    assert number in phone.inner_text("[data-testid=tickets]")
+    shoot(phone, "06-portal-tickets")
+
+
+def _ticket_for_the_agent(live: LiveSite, shared: dict[str, str]) -> str:
+    """The ticket the customer test opened; opened directly when that test has not run."""
+    if "ticket" in shared:
+        return shared["ticket"]
+    with live.app.app_context(), transaction():
+        contact = find_user_by_email(live.contact_email)
+        assert contact is not None
+        now = utcnow()
+        data = {
+            "service_id": live.service_code,
+            "fault_started_at": now - timedelta(minutes=20),
+            "summary": "Fibre cut near the depot",
+            "impact": "service_affecting",
+        }
+        return open_ticket(actor=contact, data=data, channel="portal", now=now).number
+
+
+def test_agent_moves_the_ticket_to_resolved(
+    live: LiveSite, phone: Any, shared: dict[str, str]
+) -> None:
+    number = _ticket_for_the_agent(live, shared)
+    _log_in(phone, live, live.agent_email)
+    assert phone.url.endswith("/desk/tickets")
+    assert number in phone.inner_text("[data-testid=tickets]")
+    shoot(phone, "07-desk-queue")
+
+    phone.click(f"text={number}")
+    assert phone.inner_text("[data-testid=status]") == "New"
+    shoot(phone, "08-desk-ticket")
+
+    for button, shown in (
+        ("acknowledged", "Acknowledged"),
+        ("in_progress", "In progress"),
+        ("resolved", "Resolved"),
+    ):
+        phone.click(f"[data-testid=move-{button}]")
+        assert phone.inner_text("[data-testid=status]") == shown
+        assert "→" in phone.inner_text("[data-testid=flash]")
+    assert "In progress → Resolved" in phone.inner_text("[data-testid=worklog]")
+    shoot(phone, "09-desk-ticket-resolved")
+
+    phone.click("[data-testid=nav-new]")
+    shoot(phone, "10-desk-new-ticket")
+
+
+def test_desk_pages_use_the_width_of_a_desktop(
+    live: LiveSite, browser: Any, shared: dict[str, str]
+) -> None:
+    number = _ticket_for_the_agent(live, shared)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        _log_in(page, live, live.agent_email)
+        page.click("summary:has-text('Filters and sorting')")
+        assert page.locator("[data-testid=filter-assignee]").is_visible()
+        shoot(page, "11-desktop-queue")
+        page.goto(f"{live.url}/desk/tickets/{number}")
+        assert page.inner_text("[data-testid=ticket-id]") == number
+        shoot(page, "12-desktop-ticket")
+    finally:
+        context.close()
