@@ -58,3 +58,39 @@ def peek_last(prefix: str, year: int) -> int:
         )
         or 0
     )
+
+
+def reserve_block(prefix: str, year: int, count: int) -> int:
+    """Reserve `count` consecutive numbers for prefix and year at once; return the first.
+
+    For bulk loaders (seed history): one guarded UPDATE ... RETURNING per block instead of
+    one per document. Like next_number, the counter row stays locked (PostgreSQL) or the
+    database write-locked (SQLite, BEGIN IMMEDIATE) until commit, so no concurrent caller can
+    be handed a number inside the block. Raises ValueError for a count below 1.
+    """
+    if count < 1:
+        raise ValueError(f"count must be at least 1, got {count}")
+    bump = (
+        update(NumberCounter)
+        .where(NumberCounter.prefix == prefix, NumberCounter.year == year)
+        .values(last_value=NumberCounter.last_value + count)
+        .returning(NumberCounter.last_value)
+    )
+    last = db.session.execute(bump).scalar()
+    if last is None:
+        dialect = db.session.get_bind().dialect.name
+        insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert_fn(NumberCounter)
+            .values(prefix=prefix, year=year, last_value=0)
+            .on_conflict_do_nothing(index_elements=["prefix", "year"])
+        )
+        last = db.session.execute(bump).scalar()
+    if last is None:  # pragma: no cover - the row exists after the insert above
+        raise RuntimeError(f"could not allocate {count} {prefix} numbers")
+    return int(last) - count + 1
+
+
+def format_number(prefix: str, year: int, value: int) -> str:
+    """The human-readable form next_number issues: PREFIX-YYYY-NNNNNN."""
+    return f"{prefix}-{year}-{value:06d}"

@@ -128,3 +128,38 @@ def make_ticket(
     )
     db.session.flush()
     return ticket
+
+
+def cheap_password_hashing(monkeypatch: Any) -> None:
+    """Hash test passwords with one PBKDF2 round instead of scrypt (~0.1 s a user).
+
+    Checking still goes through werkzeug, which reads the method from the stored hash, so
+    logins behave exactly as in production; only the cost of making users drops.
+    """
+    from werkzeug.security import generate_password_hash
+
+    from fieldops.accounts import services as account_services
+
+    monkeypatch.setattr(
+        account_services,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
+    )
+
+
+def make_current_ticket(
+    service: Service | None = None,
+    actor: User | None = None,
+    *,
+    ago: timedelta = timedelta(0),
+    **overrides: Any,
+) -> Ticket:
+    """A ticket opened `ago` before the real current time, its fault 30 minutes earlier.
+
+    For pages and actions that read the wall clock (SLA time left, breached, ETA checks).
+    """
+    from fieldops.clock import utcnow
+
+    now = utcnow() - ago
+    overrides.setdefault("fault_started_at", now - timedelta(minutes=30))
+    return make_ticket(service, actor, now=now, **overrides)

@@ -7,12 +7,13 @@ from typing import Any
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from fieldops.accounts.models import User
 from fieldops.accounts.services import user_for_token
 from fieldops.clock import utcnow
-from fieldops.errors import UnauthorizedError, http_error
+from fieldops.errors import NotFoundError, RuleViolationError, UnauthorizedError, http_error
 
 API_PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"tokens.TokenResource", "api-docs.openapi_json", "api_docs.docs"})
@@ -46,8 +47,29 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+class ErrorSchema(Schema):
+    """The contract's error body, documented as every operation's error response."""
+
+    code = fields.String(
+        required=True, metadata={"description": "validation_error, not_found, conflict, ..."}
+    )
+    message = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Messages per field name; empty when no field is at fault."},
+    )
+
+
 class FieldopsApi(Api):
-    """flask-smorest registers its HTTP error handler app-wide; keep it to /api/ paths."""
+    """flask-smorest registers its HTTP error handler app-wide; keep it to /api/ paths.
+
+    Its default error schema documents {code: int, status, message, errors}; ours is
+    {code: str, message, errors}, so the document describes what clients really get.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if not request.path.startswith("/api/"):
@@ -90,6 +112,41 @@ def _authenticate() -> None:
     g.api_user = user_for_token(raw.strip(), now=utcnow())
 
 
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """Names of the fields (dotted, as in error bodies) whose text holds a NUL character."""
+    if isinstance(value, str):
+        return [path or "_schema"] if "\x00" in value else []
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found.extend([name] if "\x00" in str(key) else _nul_fields(item, name))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_nul_fields(item, path))
+    return found
+
+
+def _refuse_nul_characters() -> None:
+    """PostgreSQL text cannot hold NUL (U+0000): the INSERT or the query would fail with a 500
+    there and succeed on SQLite. Refuse it on both: a 422 naming the field, or a 404 for an
+    ID in the path."""
+    if not request.path.startswith(API_PREFIX) or request.endpoint is None:
+        return
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFoundError("No such resource.")  # no ID holds a NUL: nothing is there
+    names = [name for name, value in request.args.items(multi=True) if "\x00" in value]
+    if request.is_json:
+        names.extend(_nul_fields(request.get_json(silent=True)))
+    if names:
+        problem = "Must not contain NUL (U+0000) characters."
+        fields_named = sorted(set(names))
+        raise RuleViolationError(
+            f"Invalid input: {', '.join(fields_named)}: {problem}",
+            {name: [problem] for name in fields_named},
+        )
+
+
 def at_risk_share() -> float:
     return float(current_app.config.get("SLA_AT_RISK_SHARE", 0.8))
 
@@ -113,6 +170,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
     )
     api.spec.options["security"] = [{"bearer": []}]
     app.before_request(_authenticate)
+    app.before_request(_refuse_nul_characters)
 
     @app.errorhandler(UnauthorizedError)
     def _unauthorized(error: UnauthorizedError) -> Any:

@@ -13,7 +13,12 @@ from fieldops.api import current_api_user
 from fieldops.api.permissions import PLAN_ADMIN_ROLES, require_role
 from fieldops.clock import utcnow
 from fieldops.customers import queries, services
-from fieldops.customers.schemas import SlaPlanCreateSchema, SlaPlanSchema, sla_plan_payload
+from fieldops.customers.schemas import (
+    PageQuerySchema,
+    SlaPlanCreateSchema,
+    SlaPlanSchema,
+    sla_plan_payload,
+)
 from fieldops.db import transaction
 from fieldops.errors import NotFoundError
 
@@ -23,17 +28,25 @@ blp = Blueprint("sla_plans", __name__, description="SLA plans")
 class SlaPlanListSchema(Schema):
     items = fields.List(fields.Nested(SlaPlanSchema))
     total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 @blp.route("")
 class SlaPlanCollection(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, SlaPlanListSchema)
-    def get(self) -> dict[str, Any]:
-        """Every SLA plan (staff)."""
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """SLA plans by code, paginated (staff)."""
         if current_api_user().role not in STAFF_ROLES:
             raise NotFoundError("No such resource.")
-        plans = queries.list_sla_plans()
-        return {"items": [sla_plan_payload(p) for p in plans], "total": len(plans)}
+        plans, total = queries.page_sla_plans(page=args["page"], per_page=args["per_page"])
+        return {
+            "items": [sla_plan_payload(p) for p in plans],
+            "total": total,
+            "page": args["page"],
+            "per_page": args["per_page"],
+        }
 
     @blp.arguments(SlaPlanCreateSchema)
     @blp.response(201, SlaPlanSchema)

@@ -14,13 +14,12 @@ from fieldops.accounts.models import User
 from fieldops.api import at_risk_share, current_api_user
 from fieldops.clock import utcnow
 from fieldops.db import transaction
-from fieldops.errors import ForbiddenError
 from fieldops.tickets import queries, services
-from fieldops.tickets.lifecycle import TicketStatus
 from fieldops.tickets.models import BODY_MAX, Channel, Ticket
 from fieldops.tickets.schemas import (
     EventCreateSchema,
     EventListSchema,
+    EventQuerySchema,
     EventSchema,
     TicketCreateSchema,
     TicketListSchema,
@@ -114,6 +113,8 @@ class TicketCollection(MethodView):
                     response = jsonify(stored)
                     response.status_code = status
                     response.headers["Idempotent-Replayed"] = "true"
+                    if "id" in stored:
+                        response.headers["Location"] = f"{request.path.rstrip('/')}/{stored['id']}"
                     return response
             ticket = services.open_ticket(actor=user, data=body, channel=channel, now=now)
             payload = TicketSchema().dump(_payload(ticket, user))
@@ -173,39 +174,31 @@ class TicketConfirmation(MethodView):
     def post(self, body: dict[str, Any], ticket_id: str) -> dict[str, Any]:
         """The customer confirms the fix (closes) or rejects it (reopens, comment required)."""
         user = current_api_user()
-        if not user.is_customer:
-            raise ForbiddenError("Only the customer confirms or rejects a resolution.")
         with transaction():
             ticket = queries.get_ticket_for_update(user, ticket_id)
-            if body["accept"]:
-                services.change_status(
-                    ticket,
-                    actor=user,
-                    to=TicketStatus.CLOSED,
-                    note=body["comment"],
-                    now=utcnow(),
-                )
-            else:
-                services.change_status(
-                    ticket,
-                    actor=user,
-                    to=TicketStatus.IN_PROGRESS,
-                    note=body["comment"],
-                    reason=body["comment"],
-                    now=utcnow(),
-                )
+            services.confirm_resolution(
+                ticket, actor=user, accept=body["accept"], comment=body["comment"], now=utcnow()
+            )
             return _payload(ticket, user)
 
 
 @blp.route("/<ticket_id>/events")
 class TicketEvents(MethodView):
+    @blp.arguments(EventQuerySchema, location="query")
     @blp.response(200, EventListSchema)
-    def get(self, ticket_id: str) -> dict[str, Any]:
-        """The work log, oldest first; customers see public events only."""
+    def get(self, args: dict[str, Any], ticket_id: str) -> dict[str, Any]:
+        """The work log, oldest first, paginated; customers see public events only."""
         user = current_api_user()
         ticket = queries.get_ticket(user, ticket_id)
-        events = event_payloads(queries.list_events(user, ticket))
-        return {"items": events, "total": len(events)}
+        rows, total = queries.page_events(
+            user, ticket, page=args["page"], per_page=args["per_page"]
+        )
+        return {
+            "items": event_payloads(rows),
+            "total": total,
+            "page": args["page"],
+            "per_page": args["per_page"],
+        }
 
     @blp.arguments(EventCreateSchema)
     @blp.response(201, EventSchema)

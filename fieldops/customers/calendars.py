@@ -10,7 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 TARGET_KEYS = ("response_min", "resolution_min", "onsite_min")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+# No SLA promises more than a year; far larger targets overflow the clock's datetime maths.
+TARGET_MAX_MIN = 525_600
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CALENDAR_KEYS = ("timezone", "hours", "holidays")
 
 ALWAYS_OPEN = {
     "timezone": "UTC",
@@ -20,18 +24,31 @@ ALWAYS_OPEN = {
 
 
 def calendar_errors(calendar: Any) -> list[str]:
-    """Return what is wrong with a calendar document; empty when it is valid."""
+    """Return what is wrong with a calendar document; empty when it is valid.
+
+    As strict as the SLA clock that reads it (tickets/sla.py): a plan that passed here but
+    made the clock raise would turn every ticket on it into a server error. So unknown keys
+    (a typo such as "holiday" must not silently mean "no holidays"), holidays that are not
+    exactly YYYY-MM-DD and a week with no open hours at all are refused.
+    """
     if not isinstance(calendar, dict):
         return ["Must be an object with timezone, hours and holidays."]
     problems: list[str] = []
+    unknown = sorted(str(key) for key in set(calendar) - set(CALENDAR_KEYS))
+    if unknown:
+        problems.append(f"Unknown key(s) {', '.join(unknown)}; use timezone, hours, holidays.")
+    zone = calendar.get("timezone")
     try:
-        ZoneInfo(str(calendar.get("timezone", "")))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"Unknown time zone {calendar.get('timezone')!r}.")
+        if not isinstance(zone, str) or not zone:
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        problems.append(f"Unknown time zone {zone!r}.")
     hours = calendar.get("hours")
     if not isinstance(hours, dict) or set(hours) - set(WEEKDAYS):
         problems.append("hours must map mon..sun to lists of [start, end] pairs.")
     else:
+        open_spans = 0
         for day, spans in hours.items():
             if not isinstance(spans, list):
                 problems.append(f"hours.{day} must be a list.")
@@ -40,17 +57,23 @@ def calendar_errors(calendar: Any) -> list[str]:
                 if (
                     not isinstance(span, list | tuple)
                     or len(span) != 2
-                    or not all(isinstance(t, str) and _HHMM.match(t) for t in span)
+                    or not all(isinstance(t, str) and _HHMM.fullmatch(t) for t in span)
                     or span[0] >= span[1]
                 ):
                     problems.append(f"hours.{day} has a bad span {span!r} (HH:MM, start < end).")
+                else:
+                    open_spans += 1
+        if open_spans == 0 and not problems:
+            problems.append("hours must open on at least one day: this calendar is never open.")
     holidays = calendar.get("holidays", [])
     if not isinstance(holidays, list):
         problems.append("holidays must be a list of YYYY-MM-DD dates.")
     else:
         for day in holidays:
             try:
-                date.fromisoformat(str(day))
+                if not isinstance(day, str) or not _ISO_DATE.fullmatch(day):
+                    raise ValueError(day)
+                date.fromisoformat(day)
             except ValueError:
                 problems.append(f"holiday {day!r} is not a YYYY-MM-DD date.")
     return problems
@@ -70,6 +93,8 @@ def targets_errors(targets: Any) -> list[str]:
             value = entry.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 problems.append(f"{priority}.{key} must be a positive whole number of minutes.")
+            elif value > TARGET_MAX_MIN:
+                problems.append(f"{priority}.{key} must be at most {TARGET_MAX_MIN} (a year).")
     if set(targets) - set(PRIORITIES):
         problems.append("Only P1, P2, P3 and P4 may have targets.")
     return problems

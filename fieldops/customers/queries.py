@@ -65,3 +65,12 @@ def get_service(viewer: User, code: str) -> Service:
 
 def list_sla_plans() -> list[SlaPlan]:
     return list(db.session.scalars(select(SlaPlan).order_by(SlaPlan.code)))
+
+
+def page_sla_plans(*, page: int, per_page: int) -> tuple[list[SlaPlan], int]:
+    """One page of SLA plans by code, and how many there are in all."""
+    total = db.session.scalar(select(func.count(SlaPlan.id))) or 0
+    rows = db.session.scalars(
+        select(SlaPlan).order_by(SlaPlan.code).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), total

@@ -10,9 +10,12 @@ from fieldops.customers.calendars import calendar_errors, targets_errors
 from fieldops.customers.models import Customer, Service, SlaPlan
 from fieldops.customers.priority import matrix_errors
 
+# A page past this is a typo or a probe; it would also overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

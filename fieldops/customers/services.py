@@ -82,6 +82,8 @@ def create_service(
 ) -> Service:
     """Create a service with its site. Raises RuleViolationError naming unknown references."""
     code = code.strip().upper()
+    # Customer codes are stored upper-case (create_customer) and looked up that way elsewhere.
+    customer_code = customer_code.strip().upper()
     errors: dict[str, list[str]] = {}
     if not SERVICE_CODE_RE.match(code):
         errors["id"] = ["Must look like SVC-10023."]

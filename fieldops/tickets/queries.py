@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
 from fieldops.accounts.models import User
+from fieldops.accounts.queries import parse_user_id
 from fieldops.customers.models import Customer, Service, SlaPlan
 from fieldops.db import db
 from fieldops.errors import NotFoundError
@@ -89,8 +90,8 @@ def list_tickets(
     if filters.assignee:
         if filters.assignee == "none":
             conditions.append(Ticket.assignee_id.is_(None))
-        elif filters.assignee.isdigit():
-            conditions.append(Ticket.assignee_id == int(filters.assignee))
+        elif (assignee_id := parse_user_id(filters.assignee)) is not None:
+            conditions.append(Ticket.assignee_id == assignee_id)
         else:
             conditions.append(
                 Ticket.assignee_id
@@ -99,11 +100,12 @@ def list_tickets(
     if filters.tier:
         conditions.append(Ticket.tier == filters.tier)
     if filters.text:
-        needle = f"%{filters.text.strip().lower()}%"
+        # autoescape: a search for "50%" or "link_down" means those characters, not wildcards.
+        needle = filters.text.strip().lower()
         conditions.append(
             or_(
-                func.lower(Ticket.summary).like(needle),
-                func.lower(Ticket.description).like(needle),
+                func.lower(Ticket.summary).contains(needle, autoescape=True),
+                func.lower(Ticket.description).contains(needle, autoescape=True),
                 Ticket.number == filters.text.strip().upper(),
             )
         )
@@ -147,11 +149,36 @@ def get_ticket_for_update(viewer: User, number: str) -> Ticket:
     return ticket
 
 
-def list_events(viewer: User, ticket: Ticket) -> list[TicketEvent]:
+def _events_query(viewer: User, ticket: Ticket) -> Select[tuple[TicketEvent]]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
     if viewer.is_customer:
         query = query.where(TicketEvent.public.is_(True))
+    return query
+
+
+def list_events(viewer: User, ticket: Ticket) -> list[TicketEvent]:
+    """The work log the viewer may see (customers: public events only), oldest first."""
+    query = _events_query(viewer, ticket)
     return list(db.session.scalars(query.order_by(TicketEvent.created_at, TicketEvent.id)))
+
+
+def page_events(
+    viewer: User, ticket: Ticket, *, page: int, per_page: int
+) -> tuple[list[TicketEvent], int]:
+    """One page of list_events, and how many events the viewer may see in all."""
+    query = _events_query(viewer, ticket)
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(query.with_only_columns(TicketEvent.id).subquery())
+        )
+        or 0
+    )
+    rows = db.session.scalars(
+        query.order_by(TicketEvent.created_at, TicketEvent.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), total
 
 
 def list_pauses(ticket: Ticket) -> list[TicketPause]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fieldops.customers.priority import CATEGORIES, IMPACTS, PRIORITIES, URGENCIES
+from fieldops.customers.schemas import MAX_PAGE
 from fieldops.tickets import queries
 from fieldops.tickets.lifecycle import TicketStatus
 from fieldops.tickets.models import (
@@ -28,12 +30,27 @@ def _one_of(choices: tuple[str, ...]) -> validate.OneOf:
     return validate.OneOf(choices, error="Must be one of: {choices}.")
 
 
+def _no_zone(value: IPv4Address | IPv6Address) -> None:
+    """fe80::1%eth0 names an interface on the reporter's own host: meaningless to the desk, and
+    a long zone would not fit the column (45 characters, the longest plain address)."""
+    if getattr(value, "scope_id", None):
+        raise ValidationError("Give the address without a %zone suffix.")
+
+
+def _in_utc_range(value: datetime) -> None:
+    """Instants are stored in UTC: 0001-01-01T00:00+01:00 has no UTC form (it would be a 500)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("Out of range once converted to UTC.") from None
+
+
 class TicketCreateSchema(Schema):
     """What a reporter supplies. Priority, tier and assignee are never the reporter's to set."""
 
     service_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
     fault_started_at = fields.AwareDateTime(
-        required=True, metadata={"description": "ISO 8601 with an offset."}
+        required=True, validate=_in_utc_range, metadata={"description": "ISO 8601 with an offset."}
     )
     summary = fields.String(required=True, validate=validate.Length(min=3, max=SUMMARY_MAX))
     description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX))
@@ -42,7 +59,7 @@ class TicketCreateSchema(Schema):
     category = fields.String(validate=_one_of(CATEGORIES))
     circuit_id = fields.String(validate=validate.Length(max=80))
     fault_pattern = fields.String(validate=_one_of(("intermittent", "permanent")))
-    ip_address = fields.IP()
+    ip_address = fields.IP(validate=_no_zone)
     logs = fields.String(validate=validate.Length(max=LOGS_MAX))
     channel = fields.String(
         validate=_one_of(("phone", "email", "api")),
@@ -65,7 +82,7 @@ class TicketUpdateSchema(Schema):
     tier = fields.String(validate=_one_of(TIERS))
     handover_note = fields.String(validate=validate.Length(max=BODY_MAX))
     assignee = fields.String(allow_none=True, metadata={"description": "Agent e-mail or id."})
-    eta = fields.AwareDateTime(allow_none=True)
+    eta = fields.AwareDateTime(allow_none=True, validate=_in_utc_range)
 
 
 class TransitionSchema(Schema):
@@ -81,7 +98,7 @@ class EventCreateSchema(Schema):
 
 
 class TicketQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     status = fields.String(metadata={"description": "One status, or several comma-separated."})
     priority = fields.String(metadata={"description": "P1..P4, or several comma-separated."})
@@ -175,9 +192,17 @@ class EventSchema(Schema):
     data = fields.Dict()
 
 
+class EventQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    # Most work logs fit one page, so the default is the largest page.
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
 class EventListSchema(Schema):
     items = fields.List(fields.Nested(EventSchema))
     total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 def ticket_payloads(

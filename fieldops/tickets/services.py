@@ -144,12 +144,21 @@ def _end_pause(ticket: Ticket, actor: User | None, now: datetime) -> None:
 # --- intake -----------------------------------------------------------------------------
 
 
+def _kind_refusal(contact: User, category: str | None, subject: str = "Your account") -> str | None:
+    """Why this contact may not open a ticket of this category (billing vs technical)."""
+    if category == "billing" and not contact.can_billing:
+        return f"{subject} may not open billing tickets."
+    if category != "billing" and not contact.can_technical:
+        return f"{subject} may open billing tickets only."
+    return None
+
+
 def open_ticket(*, actor: User, data: dict[str, Any], channel: str, now: datetime) -> Ticket:
     """Open a ticket from validated input (see TicketCreateSchema).
 
     Raises RuleViolationError naming the field (unknown or foreign service, future fault start,
-    circuit not on the service, unknown requester), ForbiddenError when a contact lacks the
-    permission for the ticket's kind.
+    circuit not on the service, unknown requester or one whose permissions exclude the
+    ticket's kind), ForbiddenError when a contact lacks the permission for the ticket's kind.
     """
     who = actor_of(actor)
     try:
@@ -165,6 +174,7 @@ def open_ticket(*, actor: User, data: dict[str, Any], channel: str, now: datetim
         errors["circuit_id"] = [
             f"Not a circuit of {service.code}; its circuits: {', '.join(service.circuit_ids)}."
         ]
+    category = data.get("category") or None
     requester: User | None = actor if who is Actor.CUSTOMER else None
     if who is Actor.DESK and data.get("requester"):
         requester = db.session.scalar(
@@ -172,21 +182,15 @@ def open_ticket(*, actor: User, data: dict[str, Any], channel: str, now: datetim
         )
         if requester is None or requester.customer_id != service.customer_id:
             errors["requester"] = [f"No contact of {service.customer.code} with this e-mail."]
+        elif refusal := _kind_refusal(requester, category, "This contact"):
+            # The desk records what a contact asked for; the contact's permissions still hold.
+            errors["requester"] = [refusal]
     if errors:
         raise RuleViolationError("The ticket could not be opened.", errors)
 
-    category = data.get("category") or None
     if who is Actor.CUSTOMER:
-        if category == "billing" and not actor.can_billing:
-            raise ForbiddenError(
-                "Your account may not open billing tickets.",
-                {"category": ["Your account may not open billing tickets."]},
-            )
-        if category != "billing" and not actor.can_technical:
-            raise ForbiddenError(
-                "Your account may open billing tickets only.",
-                {"category": ["Your account may open billing tickets only."]},
-            )
+        if refusal := _kind_refusal(actor, category):
+            raise ForbiddenError(refusal, {"category": [refusal]})
         if channel not in (Channel.PORTAL, Channel.API, Channel.EMAIL):
             channel = Channel.PORTAL
 
@@ -276,6 +280,8 @@ def change_status(
     """
     who = Actor.SYSTEM if actor is None else actor_of(actor)
     source = ticket.status
+    # The machine compares the stripped reason; store what it compared, not the stray spaces.
+    reason = (reason or "").strip() or None
     try:
         move = lifecycle.check_move(source, to, who, reason)
     except TransitionRefusedError as refused:
@@ -335,6 +341,34 @@ def change_status(
     db.session.flush()
     log.info("ticket %s moved %s -> %s", ticket.number, source, target.value)
     return ticket
+
+
+def confirm_resolution(
+    ticket: Ticket, *, actor: User, accept: bool, comment: str, now: datetime
+) -> Ticket:
+    """The customer's answer to "is it fixed?": accepting closes, rejecting reopens.
+
+    Raises ForbiddenError unless the actor is a customer contact, ConflictError unless the
+    ticket is resolved (there is nothing to confirm or reject), and RuleViolationError naming
+    `comment` for a rejection that does not say what is still wrong (a reopen needs a reason).
+    """
+    if actor_of(actor) is not Actor.CUSTOMER:
+        raise ForbiddenError("Only the customer confirms or rejects a resolution.")
+    if ticket.status != TicketStatus.RESOLVED:
+        raise ConflictError(
+            f"Ticket {ticket.number} is {ticket.status}, not resolved: "
+            "there is no fix to confirm or reject."
+        )
+    comment = comment.strip()
+    if accept:
+        return change_status(ticket, actor=actor, to=TicketStatus.CLOSED, note=comment, now=now)
+    if not comment:
+        raise RuleViolationError.on_field(
+            "comment", "Say what is still wrong when you reject the fix."
+        )
+    return change_status(
+        ticket, actor=actor, to=TicketStatus.IN_PROGRESS, note=comment, reason=comment, now=now
+    )
 
 
 # --- work log ---------------------------------------------------------------------------
