@@ -20,7 +20,7 @@ from fieldops.accounts.services import issue_token
 from fieldops.config import TestConfig
 from fieldops.db import db
 from tests import databases
-from tests.factories import make_user
+from tests.factories import cheap_password_hashing, make_user
 
 os.environ.setdefault("FIELDOPS_INSTANCE_DIR", "/tmp/fieldops-test-instance")  # noqa: S108
 
@@ -99,6 +99,12 @@ def session(app: Flask) -> Iterator[Any]:
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One PBKDF2 round instead of scrypt for test users: logins still go through werkzeug."""
+    cheap_password_hashing(monkeypatch)
+
+
 @pytest.fixture
 def backend(app: Flask) -> str:
     return str(app.config["TEST_BACKEND"])
@@ -154,7 +160,9 @@ def api_as(client: FlaskClient, session: Any) -> Callable[[User], ApiClient]:
 
     def _make(user: User) -> ApiClient:
         issued = issue_token(user, now=utcnow(), ttl=timedelta(hours=1))
-        session.flush()
+        # Commit (into the test's SAVEPOINT) so a refused request, which rolls its own unit
+        # of work back, cannot also roll back the users and data the test set up.
+        session.commit()
         return ApiClient(client, issued.token)
 
     return _make
@@ -165,6 +173,7 @@ def login_as(client: FlaskClient, session: Any) -> Callable[[User], FlaskClient]
     """login_as(user) -> the test client with a logged-in web session for that user."""
 
     def _login(user: User) -> FlaskClient:
+        session.commit()
         with client.session_transaction() as web_session:
             web_session["_user_id"] = user.get_id()
             web_session["_fresh"] = True

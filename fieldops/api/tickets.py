@@ -42,12 +42,11 @@ class ConfirmationSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=BODY_MAX))
 
 
-def _payload(ticket: Ticket, user: User, *, with_pauses: bool = True) -> dict[str, Any]:
+def _payload(ticket: Ticket, user: User) -> dict[str, Any]:
     item = ticket_payloads(
         [ticket],
         now=utcnow(),
         at_risk_share=at_risk_share(),
-        with_pauses=with_pauses,
         for_customer=user.is_customer,
     )[0]
     return item
@@ -194,7 +193,7 @@ class TicketEvents(MethodView):
             user, ticket, page=args["page"], per_page=args["per_page"]
         )
         return {
-            "items": event_payloads(rows),
+            "items": event_payloads(rows, for_customer=user.is_customer),
             "total": total,
             "page": args["page"],
             "per_page": args["per_page"],
@@ -215,4 +214,4 @@ class TicketEvents(MethodView):
                 public=body["public"],
                 now=utcnow(),
             )
-            return event_payloads([event])[0]
+            return event_payloads([event], for_customer=user.is_customer)[0]

@@ -130,7 +130,7 @@ def render_detail(
 ) -> tuple[str, int]:
     """The ticket page; after a refusal, `failed` names the form whose input is kept."""
     ticket = queries.get_ticket(current_user, number)
-    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share(), with_pauses=True)
+    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share())
     events = event_payloads(queries.list_events(current_user, ticket))
     page = render_template(
         "backoffice/tickets_detail.html",

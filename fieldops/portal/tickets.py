@@ -117,10 +117,9 @@ def _render_detail(
         [ticket],
         now=utcnow(),
         at_risk_share=_at_risk_share(),
-        with_pauses=True,
         for_customer=True,
     )[0]
-    events = event_payloads(queries.list_events(current_user, ticket))
+    events = event_payloads(queries.list_events(current_user, ticket), for_customer=True)
     page = render_template(
         "portal/tickets_detail.html",
         t=item,

@@ -191,6 +191,21 @@ def list_pauses(ticket: Ticket) -> list[TicketPause]:
     )
 
 
+def pauses_by_ticket(ticket_ids: set[int]) -> dict[int, list[TicketPause]]:
+    """Every stop-clock record of these tickets in one query, oldest first per ticket."""
+    if not ticket_ids:
+        return {}
+    grouped: dict[int, list[TicketPause]] = {}
+    rows = db.session.scalars(
+        select(TicketPause)
+        .where(TicketPause.ticket_id.in_(ticket_ids))
+        .order_by(TicketPause.started_at, TicketPause.id)
+    )
+    for pause in rows:
+        grouped.setdefault(pause.ticket_id, []).append(pause)
+    return grouped
+
+
 def service_codes(ids: set[int]) -> dict[int, tuple[str, str]]:
     """Map service ids to (service code, customer code) in one query, for list rendering."""
     if not ids:
@@ -201,6 +216,13 @@ def service_codes(ids: set[int]) -> dict[int, tuple[str, str]]:
         .where(Service.id.in_(ids))
     )
     return {sid: (scode, ccode) for sid, scode, ccode in rows}
+
+
+def user_names_and_roles(ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.name, User.role).where(User.id.in_(ids)))
+    return {uid: (name, role) for uid, name, role in rows}
 
 
 def user_names(ids: set[int]) -> dict[int, str]:

@@ -210,13 +210,13 @@ def ticket_payloads(
     *,
     now: datetime,
     at_risk_share: float,
-    with_pauses: bool = False,
     for_customer: bool = False,
 ) -> list[dict[str, Any]]:
     """Plain dicts for tickets, looking up codes, names and calendars in one query each."""
     codes = queries.service_codes({t.service_id for t in tickets})
     names = queries.user_names({t.assignee_id for t in tickets if t.assignee_id})
     plans = queries.calendars({t.service_id for t in tickets})
+    pauses = queries.pauses_by_ticket({t.id for t in tickets})
     items = []
     for ticket in tickets:
         calendar, targets = plans[ticket.service_id]
@@ -255,27 +255,44 @@ def ticket_payloads(
                     targets,
                     now=now,
                     at_risk_share=at_risk_share,
-                    pauses=queries.list_pauses(ticket) if with_pauses else None,
+                    pauses=pauses.get(ticket.id, []),
                 ),
             }
         )
     return items
 
 
-def event_payloads(events: list[TicketEvent]) -> list[dict[str, Any]]:
-    names = queries.user_names({e.actor_id for e in events if e.actor_id})
-    return [
-        {
-            "id": e.id,
-            "kind": e.kind,
-            "body": e.body,
-            "public": e.public,
-            "actor": names.get(e.actor_id, None) if e.actor_id else "system",
-            "created_at": e.created_at,
-            "data": e.data or {},
-        }
-        for e in events
-    ]
+# What a customer may read of an event's structured detail: status moves, not the desk's notes.
+CUSTOMER_EVENT_DATA_KEYS = frozenset({"from", "to", "channel"})
+DESK_NAME_FOR_CUSTOMERS = "Support desk"
+
+
+def event_payloads(
+    events: list[TicketEvent], *, for_customer: bool = False
+) -> list[dict[str, Any]]:
+    """Plain dicts for work-log events. Customers see the desk as one team, not its staff's
+    names, and only the status part of each event's detail."""
+    actors = queries.user_names_and_roles({e.actor_id for e in events if e.actor_id})
+    items = []
+    for e in events:
+        name, role = actors.get(e.actor_id, (None, None)) if e.actor_id else ("system", None)
+        data = e.data or {}
+        if for_customer:
+            if role is not None and role != "customer":
+                name = DESK_NAME_FOR_CUSTOMERS
+            data = {k: v for k, v in data.items() if k in CUSTOMER_EVENT_DATA_KEYS}
+        items.append(
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "body": e.body,
+                "public": e.public,
+                "actor": name,
+                "created_at": e.created_at,
+                "data": data,
+            }
+        )
+    return items
 
 
 CHANNELS = tuple(c.value for c in Channel)

@@ -375,12 +375,21 @@ def confirm_resolution(
 
 
 def add_event(
-    ticket: Ticket, *, actor: User, kind: str, body: str, public: bool, now: datetime
+    ticket: Ticket,
+    *,
+    actor: User,
+    kind: str,
+    body: str,
+    public: bool,
+    now: datetime,
+    via: str | None = None,
 ) -> TicketEvent:
     """Append a comment, phone call or e-mail record to the work log.
 
     Customers may only add public comments. A customer's answer to a ticket waiting on them
-    restarts the clock (the system moves it back to in_progress).
+    restarts the clock (the system moves it back to in_progress). `via` names the channel
+    the entry arrived by when it is not the caller's own surface (inbound e-mail: "email");
+    it is kept in the event's data.
     """
     who = actor_of(actor)
     allowed = CUSTOMER_EVENT_KINDS if who is Actor.CUSTOMER else DESK_EVENT_KINDS
@@ -395,7 +404,15 @@ def add_event(
         raise ConflictError(f"Ticket {ticket.number} is {ticket.status}; its log is closed.")
     if who is Actor.CUSTOMER:
         public = True
-    event = _log_event(ticket, kind=kind, body=body, public=public, actor=actor, now=now)
+    event = _log_event(
+        ticket,
+        kind=kind,
+        body=body,
+        public=public,
+        actor=actor,
+        now=now,
+        data={"via": via} if via else None,
+    )
     if who is Actor.DESK and public and ticket.responded_at is None:
         ticket.responded_at = now
     if who is Actor.CUSTOMER and ticket.status == TicketStatus.PENDING_CUSTOMER:
@@ -421,7 +438,11 @@ def update_ticket(ticket: Ticket, *, actor: User, changes: dict[str, Any], now: 
         raise ConflictError(f"Ticket {ticket.number} is {ticket.status} and cannot change.")
 
     recompute = False
-    classification = {k: changes[k] for k in ("category", "impact", "urgency") if k in changes}
+    classification = {
+        k: changes[k]
+        for k in ("category", "impact", "urgency")
+        if k in changes and changes[k] != getattr(ticket, k)
+    }
     if classification:
         before = {k: getattr(ticket, k) for k in classification}
         for key, value in classification.items():
@@ -463,7 +484,7 @@ def update_ticket(ticket: Ticket, *, actor: User, changes: dict[str, Any], now: 
             ticket,
             kind=EventKind.PRIORITY_CHANGE,
             body=f"Priority {ticket.priority} -> {changes['priority']}: {reason}",
-            public=True,
+            public=False,  # the reason is the desk's judgement, not customer correspondence
             actor=actor,
             now=now,
             data={

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from fieldops.accounts.services import authenticate
 from fieldops.clock import utcnow
+from fieldops.errors import RuleViolationError
 
 web_bp = Blueprint("web", __name__)
 
@@ -55,6 +56,17 @@ def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return None
+
+
+@web_bp.before_app_request
+def _refuse_nul_in_forms() -> None:
+    """PostgreSQL text cannot hold NUL (U+0000); the API refuses it itself, pages do it here,
+    so a form or link carrying one is a clear 422 on both databases rather than a 500."""
+    if request.path.startswith("/api/"):
+        return
+    values = [*request.args.values(), *request.form.values(), *(request.view_args or {}).values()]
+    if any("\x00" in str(value) for value in values):
+        raise RuleViolationError("Text must not contain NUL (U+0000) characters.")
 
 
 @web_bp.get("/")

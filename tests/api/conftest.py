@@ -12,32 +12,9 @@ import pytest
 from fieldops.accounts.models import User
 from fieldops.clock import utcnow
 from fieldops.customers.models import Customer, Service
-from tests.factories import cheap_password_hashing, make_contact, make_service, make_user
+from tests.factories import make_contact, make_service, make_user
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch: Any) -> None:
-    cheap_password_hashing(monkeypatch)
-
-
-@pytest.fixture
-def api_as(api_as: Callable[[User], Any], session: Any) -> Callable[[User], Any]:
-    """The root api_as, then a commit of everything the test set up so far.
-
-    A refused write rolls its unit of work back, and in the test harness that is the
-    session's SAVEPOINT: without this commit a 422 would also roll back the test's users,
-    services and tokens, and the next request would fail for the wrong reason. Teardown
-    still rolls everything back (the outer transaction never commits).
-    """
-
-    def _make(user: User) -> Any:
-        client = api_as(user)
-        session.commit()
-        return client
-
-    return _make
 
 
 @dataclass

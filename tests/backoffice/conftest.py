@@ -13,7 +13,6 @@ from fieldops.accounts.models import User
 from fieldops.customers.models import Service
 from fieldops.tickets.models import Ticket
 from tests.factories import make_contact, make_current_ticket, make_service, make_user
-from tests.web.pages import cheap_password_hashes
 
 
 @dataclass
@@ -27,11 +26,6 @@ class Desk:
     @property
     def page(self) -> str:
         return f"/desk/tickets/{self.ticket.number}"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashes(monkeypatch)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from fieldops.accounts.models import User
 from fieldops.customers.models import Service
 from tests.factories import make_contact, make_service
-from tests.web.pages import cheap_password_hashes
 
 
 @dataclass
@@ -19,11 +18,6 @@ class World:
     contact: User
     foreign_service: Service
     foreign_contact: User
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashes(monkeypatch)
 
 
 @pytest.fixture

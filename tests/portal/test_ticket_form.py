@@ -248,3 +248,15 @@ def test_post_without_csrf_token_is_refused(
     assert response.status_code == 400
     assert "The form expired" in text(response)
     assert _ticket_count(session) == before
+
+
+def test_nul_character_in_a_form_is_a_clear_422_and_saves_nothing(
+    login_as: Callable[[User], FlaskClient], world: World, session: Any
+) -> None:
+    # PostgreSQL cannot store U+0000; both databases must refuse it the same way, not with 500.
+    client = _as_contact(login_as, world)
+    before = _ticket_count(session)
+    response = post_form(client, NEW, NEW, _form(world, summary="Link\x00down"))
+    assert response.status_code == 422
+    assert "NUL" in text(response)
+    assert _ticket_count(session) == before

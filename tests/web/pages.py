@@ -55,20 +55,3 @@ def switch_user(client: FlaskClient, user: Any) -> FlaskClient:
         web_session["_user_id"] = user.get_id()
         web_session["_fresh"] = True
     return client
-
-
-def cheap_password_hashes(monkeypatch: Any) -> None:
-    """Hash test users' passwords with one PBKDF2 round instead of scrypt (~0.2 s each).
-
-    Page tests create several users each; the hash's strength is not what they test, and
-    check_password_hash still verifies these hashes, so logging in keeps working.
-    """
-    from werkzeug.security import generate_password_hash
-
-    from fieldops.accounts import services
-
-    monkeypatch.setattr(
-        services,
-        "generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
-    )
