@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -16,11 +17,22 @@ from fieldops.clock import utcnow
 from fieldops.customers.services import get_customer_by_code
 from fieldops.db import transaction
 from fieldops.errors import DomainError
+from fieldops.inbound.models import InboundStatus, ReceivedVia
+from fieldops.inbound.queries import ticket_number_of
+from fieldops.inbound.services import ingest
 from fieldops.outbox import register_delivery_kick
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_db, create_user_command, seed_command, serve, worker_command):
+    for command in (
+        init_db,
+        create_user_command,
+        seed_command,
+        sweep_command,
+        serve,
+        worker_command,
+        ingest_mail_command,
+    ):
         app.cli.add_command(command)
     # After a commit that queued e-mail, hand delivery to the background worker.
     register_delivery_kick(app, _kick_mail_delivery)
@@ -95,6 +107,24 @@ def seed_command(demo: bool, ticket_count: int) -> None:
         make_history(ticket_count, echo=click.echo)
 
 
+@click.command("sweep")
+@click.option("--now", "now_text", default=None, help="ISO 8601 instant with an offset.")
+@with_appcontext
+def sweep_command(now_text: str | None) -> None:
+    """Escalate, flag SLA breaches and risk, report missed ETAs, auto-close, as of --now."""
+    from fieldops.tickets.tasks import run_sweep
+
+    now = utcnow()
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("not an ISO 8601 instant", param_hint="--now") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give an offset, e.g. +00:00", param_hint="--now")
+    click.echo(run_sweep(now).summary())
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -137,6 +167,39 @@ def worker_command(workers: int, periodic: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     run_consumer(app, workers=workers, periodic=periodic)
+
+
+@click.command("ingest-mail")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@with_appcontext
+def ingest_mail_command(path: str) -> None:
+    """Turn one raw e-mail (an .eml file) into a ticket, a work-log entry or a held message.
+
+    Malformed mail exits with status 2 and the reason; it is kept for inspection all the same.
+    """
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    with transaction():
+        received = ingest(
+            raw,
+            now=utcnow(),
+            received_via=ReceivedVia.CLI,
+            actor=None,
+            max_bytes=int(current_app.config["INBOUND_MAIL_MAX_BYTES"]),
+        )
+        message = received.message
+        number = ticket_number_of(message)
+        status, reason, message_id = message.status, message.reason, message.id
+    seen = " (received before; nothing changed)" if received.duplicate else ""
+    if status == InboundStatus.REJECTED:
+        click.echo(f"Rejected: {reason} Kept as inbound e-mail #{message_id}{seen}.", err=True)
+        sys.exit(2)
+    outcome = {
+        InboundStatus.TICKET_CREATED: f"Opened ticket {number}",
+        InboundStatus.EVENT_ADDED: f"Added to the work log of {number}",
+        InboundStatus.QUARANTINED: f"Held for an agent to verify: {reason}",
+    }.get(InboundStatus(status), f"{status.replace('_', ' ').capitalize()}: {number or reason}")
+    click.echo(f"{outcome} (inbound e-mail #{message_id}){seen}.")
 
 
 def _venv_gunicorn() -> str | None:

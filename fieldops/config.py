@@ -75,6 +75,10 @@ class Config:
         self.SESSION_COOKIE_SAMESITE: str = "Lax"
         self.SESSION_COOKIE_SECURE: bool = os.environ.get("FIELDOPS_HTTPS", "") == "1"
         self.MAX_CONTENT_LENGTH: int = _env_int("FIELDOPS_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+        # Inbound e-mail (CLI ingest-mail, POST /api/v1/inbound-mail): larger mail is refused.
+        self.INBOUND_MAIL_MAX_BYTES: int = _env_int(
+            "FIELDOPS_INBOUND_MAIL_MAX_BYTES", 10 * 1024 * 1024
+        )
         # A ticket is "at risk" once this share of its resolution target is used.
         self.SLA_AT_RISK_SHARE: float = float(os.environ.get("FIELDOPS_SLA_AT_RISK_SHARE", "0.8"))
         self.WTF_CSRF_TIME_LIMIT: int | None = None

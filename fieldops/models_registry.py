@@ -3,12 +3,14 @@
 from fieldops import idempotency, numbering, outbox
 from fieldops.accounts import models as accounts_models
 from fieldops.customers import models as customers_models
+from fieldops.inbound import models as inbound_models
 from fieldops.tickets import models as tickets_models
 
 __all__ = [
     "accounts_models",
     "customers_models",
     "idempotency",
+    "inbound_models",
     "numbering",
     "outbox",
     "tickets_models",

@@ -38,6 +38,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("plans.json", world.load_plans),
     Section("customers.json", world.load_customers),
     Section("users.json", world.load_staff),
+    Section("escalation.json", world.load_escalation),
     Section("tickets.json", demo_tickets.load_tickets),
 )
 

@@ -18,6 +18,7 @@ from typing import Any
 from fieldops.tickets import lifecycle, sla
 from fieldops.tickets.lifecycle import Actor
 from fieldops.tickets.lifecycle import TicketStatus as S
+from fieldops.tickets.services.clocks import DEFAULT_AT_RISK_SHARE as AT_RISK_SHARE
 from seed.shapes import AUTO_CLOSE_NOTE, Draft, Life, Step
 
 MINUTE = timedelta(minutes=1)
@@ -132,7 +133,24 @@ def realize(life: Life, opened: datetime) -> Draft:
         if ended
         else sla.add_working_time(cal, start, resolution)
     )
+    ticket["at_risk_at"] = sla.due_at(cal, start, resolution * AT_RISK_SHARE, ended, at)
+    ticket["sla_breached_at"] = _stopped_late(ticket)
+    ticket["at_risk_flagged_at"] = None
+    ticket["eta_missed_at"] = None
     return Draft(ticket, events, pauses, life.service.code)
+
+
+def _stopped_late(ticket: dict[str, Any]) -> datetime | None:
+    """When a clock that has stopped ran out first, as the ticket services record it: the
+    instant it stopped late (resolved, cancelled, paused or answered after its due time)."""
+    late: list[datetime] = []
+    stop = ticket["resolved_at"] or ticket["cancelled_at"] or ticket["paused_since"]
+    if stop is not None and stop > ticket["resolution_due_at"]:
+        late.append(stop)
+    answered = ticket["responded_at"] or ticket["cancelled_at"]
+    if answered is not None and answered > ticket["response_due_at"]:
+        late.append(answered)
+    return min(late) if late else None
 
 
 def fit(life: Life, opened: datetime, now: datetime) -> Draft:

@@ -16,6 +16,8 @@ from fieldops.accounts.services import create_user
 from fieldops.customers.models import Customer, Service, SlaPlan
 from fieldops.customers.services import create_customer, create_service, create_sla_plan
 from fieldops.db import db
+from fieldops.tickets.models import EscalationMatrix
+from fieldops.tickets.services import define_matrix
 from seed.context import SeedContext
 
 
@@ -112,3 +114,21 @@ def ensure_user(
         note = f"{note}, {' + '.join(kinds)}"
     ctx.add_login(user.email, role, note)
     return user
+
+
+def load_escalation(data: dict[str, Any], ctx: SeedContext) -> None:
+    """Escalation matrices, created once by code (an existing one is left as the admin set it)."""
+    for matrix in data["escalation_matrices"]:
+        exists = db.session.scalar(
+            select(EscalationMatrix.id).where(EscalationMatrix.code == matrix["code"])
+        )
+        if exists is not None:
+            continue
+        define_matrix(
+            code=matrix["code"],
+            name=matrix["name"],
+            customer_code=matrix["customer"],
+            levels=matrix["levels"],
+            now=ctx.now,
+        )
+        ctx.count("escalation matrices")

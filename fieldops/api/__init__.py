@@ -152,7 +152,7 @@ def at_risk_share() -> float:
 
 
 def register_api(app: Flask, csrf: CSRFProtect) -> None:
-    from fieldops.api import customers, docs, sla_plans, tickets, tokens
+    from fieldops.api import customers, docs, inbound_mail, sla_plans, tickets, tokens
 
     api = FieldopsApi(app)
     for blueprint, prefix in (
@@ -161,6 +161,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (customers.services_blp, "/services"),
         (sla_plans.blp, "/sla-plans"),
         (tickets.blp, "/tickets"),
+        (inbound_mail.blp, "/inbound-mail"),
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{prefix}")

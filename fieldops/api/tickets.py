@@ -181,6 +181,33 @@ class TicketConfirmation(MethodView):
             return _payload(ticket, user)
 
 
+class EscalationRequestSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class EscalationSchema(Schema):
+    level = fields.Integer()
+    reason = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+@blp.route("/<ticket_id>/escalations")
+class TicketEscalations(MethodView):
+    @blp.arguments(EscalationRequestSchema)
+    @blp.response(201, EscalationSchema)
+    def post(self, body: dict[str, Any], ticket_id: str) -> dict[str, Any]:
+        """Ask for escalation: the ticket rises exactly one level at once, and that level's
+        contacts are told. 409 when it is closed or already at the top level."""
+        user = current_api_user()
+        with transaction():
+            ticket = queries.get_ticket_for_update(user, ticket_id)
+            record = services.request_escalation(
+                ticket, actor=user, note=body["note"], now=utcnow()
+            )
+            return {"level": record.level, "reason": record.reason,
+                    "created_at": record.created_at}
+
+
 @blp.route("/<ticket_id>/events")
 class TicketEvents(MethodView):
     @blp.arguments(EventQuerySchema, location="query")

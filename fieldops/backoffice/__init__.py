@@ -35,6 +35,7 @@ def _too_large(_: RequestEntityTooLarge) -> Any:
 
 
 from fieldops.backoffice import (  # noqa: E402,F401  - routes register on import
+    quarantine,
     ticket_actions,
     ticket_intake,
     tickets,

@@ -8,6 +8,7 @@ the SLA clock needs a stop-clock reason code; cancelling and reopening need a wr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -44,6 +45,9 @@ DEFAULT_STOP_CLOCK_REASONS = (
     "site_access_refused",
     "observation_after_restore",
 )
+
+# A resolved ticket the customer neither confirms nor rejects closes by itself after this.
+CONFIRMATION_WINDOW = timedelta(hours=24)
 
 PAUSED_STATUSES = frozenset({S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY})
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +44,7 @@ class EventKind(StrEnum):
     ESCALATION = "escalation"
     DISPATCH = "dispatch"
     PARTS = "parts"
+    SLA = "sla"
 
 
 __all__ = ["OPEN_STATUSES", "TicketStatus"]
@@ -67,10 +69,20 @@ class Ticket(db.Model):
     __table_args__ = (
         CheckConstraint("escalation_level >= 0", name="escalation_level_non_negative"),
         Index("ix_tickets_status_priority_created", "status", "priority", "created_at"),
-        Index("ix_tickets_customer_created", "customer_id", "created_at"),
-        Index("ix_tickets_service_created", "service_id", "created_at"),
+        # Filters combine customer or service with status; sorts use created or updated time.
+        Index("ix_tickets_customer_status_created", "customer_id", "status", "created_at"),
+        Index("ix_tickets_service_status_created", "service_id", "status", "created_at"),
+        Index("ix_tickets_customer_updated", "customer_id", "updated_at"),
+        Index("ix_tickets_service_updated", "service_id", "updated_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_created", "created_at"),
+        Index("ix_tickets_updated", "updated_at"),
+        Index("ix_tickets_status_resolved", "status", "resolved_at"),
+        Index("ix_tickets_status_eta", "status", "eta"),
+        # The "breached" filter: recorded breaches, and running clocks by due time.
+        Index("ix_tickets_sla_breached", "sla_breached_at"),
+        Index("ix_tickets_status_resolution_due", "status", "resolution_due_at"),
+        Index("ix_tickets_status_response_due", "status", "response_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +122,12 @@ class Ticket(db.Model):
     resolution_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # When the at-risk share of the resolution target is used up (same pauses as the due time).
+    at_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What sweeps recorded, as of their `now`: never cleared, so a breach stays a breach.
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    at_risk_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    eta_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TicketEvent(db.Model):
@@ -158,3 +176,73 @@ class TicketAttachment(db.Model):
     size_bytes: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(db.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EscalationMatrix(db.Model):
+    """Management levels a ticket climbs as it ages: one default matrix, or one per customer."""
+
+    __tablename__ = "escalation_matrices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # NULL is the default matrix, for every customer without one of its own.
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EscalationLevel(db.Model):
+    """One level: who is told, and after how many minutes of age per priority."""
+
+    __tablename__ = "escalation_levels"
+    __table_args__ = (
+        UniqueConstraint("matrix_id", "level", name="uq_escalation_levels_matrix_level"),
+        CheckConstraint("level >= 1", name="level_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matrix_id: Mapped[int] = mapped_column(
+        ForeignKey("escalation_matrices.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    contacts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # {"P1": 60, "P2": 240, ...}: minutes since the ticket was opened; a missing priority
+    # never reaches this level by age.
+    thresholds_min: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
+class TicketEscalation(db.Model):
+    """A ticket reaching a level. UNIQUE(ticket, level): no level is reached twice."""
+
+    __tablename__ = "ticket_escalations"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "level", name="uq_ticket_escalations_ticket_level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"))
+    level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketEta(db.Model):
+    """Every ETA given to the customer: old and new instant, why, who, and when they were told."""
+
+    __tablename__ = "ticket_etas"
+    __table_args__ = (Index("ix_ticket_etas_ticket_changed", "ticket_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"))
+    previous_eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    customer_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the sweep when this ETA passed with the ticket still unresolved.
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,7 +57,25 @@ def _scoped(viewer: User) -> Select[tuple[Ticket]]:
 
 
 def breached_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL form of `breached`: a clock ran past its due time before it was stopped."""
+    """SQL form of `breached`: recorded when a clock stopped late (or by a sweep), or a clock
+    still running is past its due time. Both halves can use an index."""
+    return or_(Ticket.sla_breached_at.is_not(None), running_breach_clause(now))
+
+
+def running_breach_clause(now: datetime) -> ColumnElement[bool]:
+    """An open ticket whose running clock is past its due time as of `now`."""
+    return and_(
+        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+        or_(
+            and_(Ticket.paused_since.is_(None), Ticket.resolution_due_at < now),
+            and_(Ticket.responded_at.is_(None), Ticket.response_due_at < now),
+        ),
+    )
+
+
+def computed_breach_clause(now: datetime) -> ColumnElement[bool]:
+    """A clock ran past its due time before it was stopped (as of `now`), from due times
+    alone: what the sweep checks before it records a breach."""
     resolution_stop = func.coalesce(Ticket.resolved_at, Ticket.cancelled_at, Ticket.paused_since)
     response_stop = func.coalesce(Ticket.responded_at, Ticket.cancelled_at)
     return or_(
@@ -240,7 +260,17 @@ def calendars(service_ids: set[int]) -> dict[int, tuple[sla.Calendar, dict[str, 
         .join(SlaPlan, SlaPlan.id == Service.sla_plan_id)
         .where(Service.id.in_(service_ids))
     )
-    return {sid: (sla.Calendar.from_document(cal), targets) for sid, cal, targets in rows}
+    return {sid: (calendar_of(cal), targets) for sid, cal, targets in rows}
+
+
+def calendar_of(document: dict[str, Any]) -> sla.Calendar:
+    """A parsed calendar, cached by its content: plans are few, lists ask for them often."""
+    return _parsed_calendar(json.dumps(document, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_calendar(canonical: str) -> sla.Calendar:
+    return sla.Calendar.from_document(json.loads(canonical))
 
 
 def sla_view(
@@ -288,7 +318,10 @@ def sla_view(
         "paused_seconds": int(paused.total_seconds()),
         "paused": status in PAUSED_STATUSES,
         "at_risk": bool(is_open and not resolution_breached and used >= target * at_risk_share),
-        "breached": bool(response_breached or resolution_breached),
+        # A recorded breach stays a breach, even if a later change moved a due time.
+        "breached": bool(
+            response_breached or resolution_breached or ticket.sla_breached_at is not None
+        ),
         "response_breached": bool(response_breached),
         "resolution_breached": bool(resolution_breached),
     }

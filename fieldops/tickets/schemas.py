@@ -83,6 +83,7 @@ class TicketUpdateSchema(Schema):
     handover_note = fields.String(validate=validate.Length(max=BODY_MAX))
     assignee = fields.String(allow_none=True, metadata={"description": "Agent e-mail or id."})
     eta = fields.AwareDateTime(allow_none=True, validate=_in_utc_range)
+    eta_reason = fields.String(validate=validate.Length(max=1000))
 
 
 class TransitionSchema(Schema):
@@ -168,6 +169,9 @@ class TicketSchema(Schema):
     assignee = fields.String(allow_none=True)
     escalation_level = fields.Integer()
     eta = fields.AwareDateTime(allow_none=True)
+    eta_missed = fields.Boolean(
+        metadata={"description": "The ETA passed unrestored; a new one is owed."}
+    )
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     resolved_at = fields.AwareDateTime(allow_none=True)
@@ -245,6 +249,7 @@ def ticket_payloads(
                 "assignee": None if for_customer else names.get(ticket.assignee_id or 0),
                 "escalation_level": ticket.escalation_level,
                 "eta": ticket.eta,
+                "eta_missed": ticket.eta_missed_at is not None,
                 "created_at": ticket.created_at,
                 "updated_at": ticket.updated_at,
                 "resolved_at": ticket.resolved_at,

@@ -1,0 +1,102 @@
+"""What the customer is told, queued in the same transaction as the change it announces.
+
+Every notice goes to the ticket's requesting contact through the outbox (fieldops/outbox.py):
+it commits or rolls back with the change, and a background worker sends it. Instants are
+shown in the time zone of the service's SLA calendar. Notices carry a dedupe key per event,
+so a retried unit of work cannot queue the same notice twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from fieldops.accounts.models import User
+from fieldops.customers.models import Service, SlaPlan
+from fieldops.db import db
+from fieldops.outbox import queue_email
+from fieldops.tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+
+
+def _requester(ticket: Ticket) -> User | None:
+    if ticket.requester_id is None:
+        return None
+    user = db.session.get(User, ticket.requester_id)
+    return user if user is not None and user.is_active else None
+
+
+def _timezone(ticket: Ticket) -> str:
+    calendar = db.session.scalar(
+        select(SlaPlan.calendar)
+        .join(Service, Service.sla_plan_id == SlaPlan.id)
+        .where(Service.id == ticket.service_id)
+    )
+    return str((calendar or {}).get("timezone", "UTC"))
+
+
+def portal_path(ticket: Ticket) -> str:
+    return f"/portal/tickets/{ticket.number}"
+
+
+def tell_customer(
+    ticket: Ticket, template: str, now: datetime, *, key: str, **context: Any
+) -> bool:
+    """Queue `mail/<template>.txt` to the requester; False when there is nobody to tell.
+
+    `key` makes the notice unique per ticket (e.g. "status:17" for event 17), so running the
+    same step twice never sends it twice.
+    """
+    requester = _requester(ticket)
+    if requester is None:
+        log.info("ticket %s has no requesting contact: %s not sent", ticket.number, template)
+        return False
+    queued = queue_email(
+        to=[requester.email],
+        template=template,
+        context={
+            "ticket_number": ticket.number,
+            "summary": ticket.summary,
+            "ticket_url": portal_path(ticket),
+            "recipient_name": requester.name,
+            "timezone": _timezone(ticket),
+            **context,
+        },
+        now=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"{ticket.number}:{template}:{key}",
+    )
+    return queued is not None
+
+
+def tell_staff(
+    ticket: Ticket,
+    recipients: list[str],
+    template: str,
+    now: datetime,
+    *,
+    key: str,
+    **context: Any,
+) -> bool:
+    """Queue a notice to staff addresses (escalation contacts); False when there are none."""
+    if not recipients:
+        return False
+    queued = queue_email(
+        to=recipients,
+        template=template,
+        context={
+            "ticket_number": ticket.number,
+            "summary": ticket.summary,
+            "ticket_url": f"/desk/tickets/{ticket.number}",
+            "timezone": _timezone(ticket),
+            **context,
+        },
+        now=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"{ticket.number}:{template}:{key}",
+    )
+    return queued is not None
