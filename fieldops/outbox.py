@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context
@@ -294,6 +294,7 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{_mail_domain()}>"
 
 
+@overload
 def queue_email(
     *,
     to: list[str],
@@ -302,14 +303,41 @@ def queue_email(
     now: datetime,
     ticket_id: int | None = None,
     dedupe_key: str | None = None,
-) -> OutboxMessage | None:
+    load: Literal[True] = True,
+) -> OutboxMessage | None: ...
+
+
+@overload
+def queue_email(
+    *,
+    to: list[str],
+    template: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    ticket_id: int | None = None,
+    dedupe_key: str | None = None,
+    load: Literal[False],
+) -> int | None: ...
+
+
+def queue_email(
+    *,
+    to: list[str],
+    template: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    ticket_id: int | None = None,
+    dedupe_key: str | None = None,
+    load: bool = True,
+) -> OutboxMessage | int | None:
     """Render `mail/<template>.txt` and add it to the outbox in the current transaction.
 
     Flushes only (STYLE §3.2): the message commits or rolls back with the caller's unit of
     work, and after commit the background sender is kicked. `now` (aware) is when it was
     queued and when it first becomes due. With a `dedupe_key` already used, nothing is
     queued and None is returned (an `INSERT ... ON CONFLICT DO NOTHING RETURNING`, safe
-    against a concurrent twin on both databases). Raises ValueError for a bad recipient or
+    against a concurrent twin on both databases). With `load=False` the new row's id is
+    returned instead of the loaded row. Raises ValueError for a bad recipient or
     template name, and jinja2's UndefinedError for a missing context key.
     """
     recipients = _clean_recipients(to)
@@ -340,4 +368,5 @@ def queue_email(
         return None
     log.info("outbox: queued %s as message %s (ticket %s)", template, new_id, ticket_id)
     _kick_after_commit()
-    return db.session.get(OutboxMessage, new_id)
+    # Bulk senders (the sweep) skip loading the row back: the id is all they need.
+    return db.session.get(OutboxMessage, new_id) if load else int(new_id)

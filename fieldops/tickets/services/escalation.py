@@ -21,6 +21,7 @@ from fieldops.customers.models import Customer
 from fieldops.customers.priority import PRIORITIES
 from fieldops.db import db
 from fieldops.errors import ConflictError, RuleViolationError
+from fieldops.outbox import queue_email
 from fieldops.tickets.models import (
     OPEN_STATUSES,
     EscalationLevel,
@@ -39,6 +40,9 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CUSTOMER_REQUEST = "customer_request"
 AGE_THRESHOLD = "age_threshold"
 NOTE_MAX = 2000
+# More tickets than this reaching one level in one sweep are told as one digest e-mail.
+DIGEST_OVER = 10
+DIGEST_SHOWN = 200
 # IN-lists are chunked: SQLite allows ~32k bound parameters per statement.
 CHUNK = 5000
 
@@ -293,7 +297,8 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
 
 
 def _record_and_notify(done: list[Escalated], now: datetime) -> None:
-    """One internal work-log line and one notice to the level's contacts per escalation."""
+    """One internal work-log line per escalation, and the level's contacts told: one notice
+    per ticket, or one digest when more than DIGEST_OVER tickets reach a level in one sweep."""
     level_of = {e.ticket_id: e.level for e in done}
     ids = list(level_of)
     tickets: list[Ticket] = []
@@ -302,6 +307,8 @@ def _record_and_notify(done: list[Escalated], now: datetime) -> None:
             db.session.scalars(select(Ticket).where(Ticket.id.in_(ids[start : start + CHUNK])))
         )
     levels_cache: dict[int, dict[int, EscalationLevel]] = {}
+    reached: dict[int, list[Ticket]] = {}  # EscalationLevel.id -> tickets that reached it
+    level_by_id: dict[int, EscalationLevel] = {}
     events = []
     for ticket in tickets:
         if ticket.customer_id not in levels_cache:
@@ -309,6 +316,8 @@ def _record_and_notify(done: list[Escalated], now: datetime) -> None:
                 lvl.level: lvl for lvl in levels_for_customer(ticket.customer_id)
             }
         level = levels_cache[ticket.customer_id][level_of[ticket.id]]
+        level_by_id[level.id] = level
+        reached.setdefault(level.id, []).append(ticket)
         events.append(
             {
                 "ticket_id": ticket.id,
@@ -321,6 +330,49 @@ def _record_and_notify(done: list[Escalated], now: datetime) -> None:
                 "created_at": now,
             }
         )
-        _tell_level(ticket, level, AGE_THRESHOLD, now)
     db.session.execute(TicketEvent.__table__.insert(), events)
+    for level_id, group in reached.items():
+        level = level_by_id[level_id]
+        if len(group) <= DIGEST_OVER:
+            for ticket in group:
+                _tell_level(ticket, level, AGE_THRESHOLD, now)
+        else:
+            _tell_level_digest(level, group, now)
     log.info("sweep escalated %s tickets", len(events))
+
+
+def _tell_level_digest(level: EscalationLevel, group: list[Ticket], now: datetime) -> None:
+    if not level.contacts:
+        return
+    group = sorted(group, key=lambda t: (t.priority, t.created_at))
+    names = dict(
+        db.session.execute(
+            select(Customer.id, Customer.name).where(
+                Customer.id.in_({t.customer_id for t in group})
+            )
+        ).all()
+    )
+    shown = [
+        {
+            "number": t.number,
+            "priority": t.priority,
+            "customer": names.get(t.customer_id, ""),
+            "summary": t.summary,
+            "age": now - t.created_at,
+        }
+        for t in group[:DIGEST_SHOWN]
+    ]
+    queue_email(
+        to=list(level.contacts),
+        template="escalation_digest",
+        context={
+            "level": level.level,
+            "level_name": level.name,
+            "count": len(group),
+            "tickets": shown,
+            "desk_url": "/desk/tickets?sort=resolution_due_at",
+        },
+        now=now,
+        dedupe_key=f"digest:{level.id}:{now.isoformat()}",
+        load=False,
+    )

@@ -9,6 +9,7 @@ so a retried unit of work cannot queue the same notice twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -100,3 +101,68 @@ def tell_staff(
         dedupe_key=f"{ticket.number}:{template}:{key}",
     )
     return queued is not None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    timezone: str
+
+
+def requesters(tickets: list[Ticket]) -> dict[int, Recipient]:
+    """Each ticket's active requesting contact and display time zone, in two queries (for
+    sweeps that tell many customers at once). Tickets with nobody to tell are left out."""
+    user_ids = {t.requester_id for t in tickets if t.requester_id is not None}
+    if not user_ids:
+        return {}
+    users = {
+        uid: (email, name)
+        for uid, email, name in db.session.execute(
+            select(User.id, User.email, User.name).where(
+                User.id.in_(user_ids), User.is_active.is_(True)
+            )
+        )
+    }
+    zones = {
+        sid: str((cal or {}).get("timezone", "UTC"))
+        for sid, cal in db.session.execute(
+            select(Service.id, SlaPlan.calendar)
+            .join(SlaPlan, SlaPlan.id == Service.sla_plan_id)
+            .where(Service.id.in_({t.service_id for t in tickets}))
+        )
+    }
+    found = {}
+    for ticket in tickets:
+        if ticket.requester_id in users:
+            email, name = users[ticket.requester_id]
+            found[ticket.id] = Recipient(email, name, zones.get(ticket.service_id, "UTC"))
+    return found
+
+
+def tell_recipient(
+    ticket: Ticket,
+    recipient: Recipient,
+    template: str,
+    now: datetime,
+    *,
+    key: str,
+    **context: Any,
+) -> None:
+    """tell_customer for a prefetched recipient (see `requesters`)."""
+    queue_email(
+        to=[recipient.email],
+        template=template,
+        context={
+            "ticket_number": ticket.number,
+            "summary": ticket.summary,
+            "ticket_url": portal_path(ticket),
+            "recipient_name": recipient.name,
+            "timezone": recipient.timezone,
+            **context,
+        },
+        now=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"{ticket.number}:{template}:{key}",
+        load=False,
+    )

@@ -136,7 +136,9 @@ def mark_missed_etas(now: datetime) -> list[int]:
     if not ids:
         return ids
     events = []
-    for ticket in _tickets(ids):
+    tickets = _tickets(ids)
+    recipients = notify.requesters(tickets)
+    for ticket in tickets:
         assert ticket.eta is not None  # noqa: S101 - selected by eta IS NOT NULL
         db.session.execute(
             update(TicketEta)
@@ -171,9 +173,16 @@ def mark_missed_etas(now: datetime) -> list[int]:
                 {"missed": stamp},
             )
         )
-        notify.tell_customer(
-            ticket, "eta_extended", now, key=f"missed:{stamp}", old_eta=ticket.eta, new_eta=None
-        )
+        if ticket.id in recipients:
+            notify.tell_recipient(
+                ticket,
+                recipients[ticket.id],
+                "eta_extended",
+                now,
+                key=f"missed:{stamp}",
+                old_eta=ticket.eta,
+                new_eta=None,
+            )
     _events(events)
     return ids
 
@@ -193,7 +202,9 @@ def close_unconfirmed(now: datetime) -> list[int]:
     if not ids:
         return ids
     events = []
-    for ticket in _tickets(ids):
+    tickets = _tickets(ids)
+    recipients = notify.requesters(tickets)
+    for ticket in tickets:
         events.append(
             _event(
                 ticket.id,
@@ -208,13 +219,15 @@ def close_unconfirmed(now: datetime) -> list[int]:
                 },
             )
         )
-        notify.tell_customer(
-            ticket,
-            "auto_closed",
-            now,
-            key="auto_close",
-            resolved_at=ticket.resolved_at,
-            closed_at=now,
-        )
+        if ticket.id in recipients:
+            notify.tell_recipient(
+                ticket,
+                recipients[ticket.id],
+                "auto_closed",
+                now,
+                key="auto_close",
+                resolved_at=ticket.resolved_at,
+                closed_at=now,
+            )
     _events(events)
     return ids
