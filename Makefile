@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench bench-tickets check-system clean
+.PHONY: run test lint bench bench-tickets bench-sweep clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) bench-tickets
+bench: $(STAMP) bench-tickets bench-sweep
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m bench.tickets_api
+
+bench-sweep: $(STAMP)
+	$(BIN)/python -m bench.sweep
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -28,25 +28,7 @@ class NumberCounter(db.Model):
 
 def next_number(prefix: str, year: int) -> str:
     """Reserve the next number for prefix and year; formatted PREFIX-YYYY-NNNNNN."""
-    bump = (
-        update(NumberCounter)
-        .where(NumberCounter.prefix == prefix, NumberCounter.year == year)
-        .values(last_value=NumberCounter.last_value + 1)
-        .returning(NumberCounter.last_value)
-    )
-    value = db.session.execute(bump).scalar()
-    if value is None:
-        dialect = db.session.get_bind().dialect.name
-        insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-        db.session.execute(
-            insert_fn(NumberCounter)
-            .values(prefix=prefix, year=year, last_value=0)
-            .on_conflict_do_nothing(index_elements=["prefix", "year"])
-        )
-        value = db.session.execute(bump).scalar()
-    if value is None:  # pragma: no cover - the row exists after the insert above
-        raise RuntimeError(f"could not allocate a {prefix} number")
-    return f"{prefix}-{year}-{value:06d}"
+    return format_number(prefix, year, reserve_block(prefix, year, 1))
 
 
 def peek_last(prefix: str, year: int) -> int:
