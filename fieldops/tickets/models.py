@@ -255,3 +255,17 @@ class TicketEta(db.Model):
     customer_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by the sweep when this ETA passed with the ticket still unresolved.
     missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StopClockReason(db.Model):
+    """A reason code that may stop the SLA clock (data: operators add their own).
+
+    The migration inserts DESIGN.md's defaults; a retired code stays for the records that
+    cite it but is refused for new pauses.
+    """
+
+    __tablename__ = "stop_clock_reasons"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -17,7 +17,13 @@ from fieldops.db import db
 from fieldops.errors import NotFoundError
 from fieldops.tickets import sla
 from fieldops.tickets.lifecycle import PAUSED_STATUSES, TicketStatus
-from fieldops.tickets.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPause
+from fieldops.tickets.models import (
+    OPEN_STATUSES,
+    StopClockReason,
+    Ticket,
+    TicketEvent,
+    TicketPause,
+)
 
 SORTS: dict[str, Any] = {
     "created_at": Ticket.created_at.asc(),
@@ -369,3 +375,15 @@ def sla_view(
             for p in pauses
         ]
     return view
+
+
+def stop_clock_reasons(*, active_only: bool = True) -> list[StopClockReason]:
+    """The stop-clock reason codes, in code order (active ones unless asked otherwise)."""
+    query = select(StopClockReason).order_by(StopClockReason.code)
+    if active_only:
+        query = query.where(StopClockReason.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def stop_clock_codes() -> tuple[str, ...]:
+    return tuple(reason.code for reason in stop_clock_reasons())

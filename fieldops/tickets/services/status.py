@@ -19,6 +19,7 @@ from fieldops.tickets.models import (
     Ticket,
     TicketPause,
 )
+from fieldops.tickets.queries import stop_clock_codes
 from fieldops.tickets.services import notify
 from fieldops.tickets.services.clocks import end_pause, record_breach_if_late, start_pause
 from fieldops.tickets.services.common import actor_of, log_event
@@ -47,7 +48,7 @@ def change_status(
     # The machine compares the stripped reason; store what it compared, not the stray spaces.
     reason = (reason or "").strip() or None
     try:
-        move = lifecycle.check_move(source, to, who, reason)
+        move = lifecycle.check_move(source, to, who, reason, stop_clock_codes())
     except TransitionRefusedError as refused:
         if refused.kind == "illegal":
             raise ConflictError(refused.message, {"to": [refused.message]}) from None
