@@ -80,7 +80,6 @@ class Ticket(db.Model):
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_updated", "updated_at"),
         Index("ix_tickets_status_resolved", "status", "resolved_at"),
-        Index("ix_tickets_status_eta", "status", "eta"),
         Index("ix_tickets_status_resolution_due", "status", "resolution_due_at"),
         # The "breached" filter, counted as two disjoint sets: recorded breaches (covering the
         # usual co-filters), and running clocks past their due time not yet recorded.
@@ -88,10 +87,18 @@ class Ticket(db.Model):
             "ix_tickets_breach_recorded",
             "sla_breached_at", "customer_id", "service_id", "status", "priority",
         ),
+        # The columns tested for NULL come before the due time, so the range holds only the
+        # rows that are really candidates (not paused, not yet answered).
         Index("ix_tickets_breach_running_resolution", "status", "sla_breached_at",
-              "resolution_due_at"),
+              "paused_since", "resolution_due_at"),
         Index("ix_tickets_breach_running_response", "status", "sla_breached_at",
-              "response_due_at"),
+              "responded_at", "response_due_at"),
+        # The sweep's guarded updates: each seeks only the rows its guard still lets through.
+        Index("ix_tickets_sweep_escalation", "status", "priority", "escalation_level",
+              "created_at"),
+        Index("ix_tickets_sweep_at_risk", "status", "at_risk_flagged_at", "sla_breached_at",
+              "paused_since", "at_risk_at"),
+        Index("ix_tickets_sweep_eta", "status", "eta_missed_at", "eta"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

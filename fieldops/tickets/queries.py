@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from fieldops.accounts.models import User
 from fieldops.accounts.queries import parse_user_id
@@ -99,17 +99,6 @@ def unrecorded_breach_clause(now: datetime) -> ColumnElement[bool]:
             Ticket.response_due_at < now,
             Ticket.responded_at.is_(None),
         ),
-    )
-
-
-def computed_breach_clause(now: datetime) -> ColumnElement[bool]:
-    """A clock ran past its due time before it was stopped (as of `now`), from due times
-    alone: what the sweep checks before it records a breach."""
-    resolution_stop = func.coalesce(Ticket.resolved_at, Ticket.cancelled_at, Ticket.paused_since)
-    response_stop = func.coalesce(Ticket.responded_at, Ticket.cancelled_at)
-    return or_(
-        case((resolution_stop.is_(None), now), else_=resolution_stop) > Ticket.resolution_due_at,
-        case((response_stop.is_(None), now), else_=response_stop) > Ticket.response_due_at,
     )
 
 

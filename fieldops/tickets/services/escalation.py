@@ -193,8 +193,8 @@ def request_escalation(
 ) -> TicketEscalation:
     """Raise the ticket exactly one level now, at the customer's (or desk's) request.
 
-    Raises ConflictError when the ticket is not open or already at the top level, and
-    RuleViolationError for an over-long note.
+    Raises ConflictError when the ticket is not open, already at the top level or has no
+    matrix to climb, and RuleViolationError for an over-long note.
     """
     actor_of(actor)
     note = note.strip()
@@ -203,6 +203,13 @@ def request_escalation(
     if ticket.status not in OPEN_STATUSES:
         raise ConflictError(f"Ticket {ticket.number} is {ticket.status}; it cannot be escalated.")
     levels = {lvl.level: lvl for lvl in levels_for_customer(ticket.customer_id)}
+    if not levels:
+        # Not "already at the top": there is no one to escalate to, which the desk must fix.
+        raise ConflictError(
+            f"No escalation matrix applies to ticket {ticket.number}: there is no level to "
+            "escalate to. Please call the service desk.",
+            {"escalation_level": ["No escalation levels are defined for this customer."]},
+        )
     target = ticket.escalation_level + 1
     if target not in levels:
         top = max(levels, default=0)
@@ -251,7 +258,9 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
     done: list[Escalated] = []
     for matrix in matrices:
         if matrix.customer_id is not None:
-            scope = Ticket.customer_id == matrix.customer_id
+            # `+ 0` keeps a planner without statistics (a fresh SQLite) off the customer index,
+            # which holds every ticket the customer ever had; the sweep index is the narrow one.
+            scope = (Ticket.customer_id + 0) == matrix.customer_id
         elif custom_customers:
             scope = Ticket.customer_id.not_in(custom_customers)
         else:

@@ -18,7 +18,7 @@ from fieldops.db import db
 from fieldops.tickets import lifecycle
 from fieldops.tickets.lifecycle import Actor, TicketStatus
 from fieldops.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEta, TicketEvent
-from fieldops.tickets.queries import computed_breach_clause
+from fieldops.tickets.queries import unrecorded_breach_clause
 from fieldops.tickets.services import notify
 
 log = logging.getLogger(__name__)
@@ -62,25 +62,38 @@ def _event(
 
 def flag_breaches(now: datetime) -> list[int]:
     """Record, once, every open ticket whose response or resolution clock ran out by `now`."""
-    ids = db.session.scalars(
+    rows = db.session.execute(
         update(Ticket)
         .where(
             Ticket.status.in_(OPEN),
-            Ticket.sla_breached_at.is_(None),
-            Ticket.created_at <= now,
-            computed_breach_clause(now),
+            # Clocks stopped late were recorded when they stopped; what is left to record is
+            # a running clock past due, which this clause finds through its indexes. (No
+            # created_at guard: a due time is never before its ticket was opened.)
+            unrecorded_breach_clause(now),
         )
         .values(sla_breached_at=now)
-        .returning(Ticket.id)
+        .returning(
+            Ticket.id,
+            Ticket.responded_at,
+            Ticket.response_due_at,
+            Ticket.paused_since,
+            Ticket.resolution_due_at,
+        )
         .execution_options(synchronize_session=False)
     ).all()
-    _events(
-        [
-            _event(i, EventKind.SLA.value, "SLA breached.", False, now, {"flag": "breached"})
-            for i in ids
-        ]
-    )
-    return list(ids)
+    events = []
+    for ticket_id, responded_at, response_due_at, paused_since, resolution_due_at in rows:
+        # Name the clock that ran out: a dispute over the SLA turns on which one it was.
+        late = []
+        if responded_at is None and response_due_at < now:
+            late.append(("response", f"first response was due {response_due_at.isoformat()}"))
+        if paused_since is None and resolution_due_at < now:
+            late.append(("resolution", f"resolution was due {resolution_due_at.isoformat()}"))
+        body = "SLA breached: " + "; ".join(text for _, text in late) + "."
+        data = {"flag": "breached", "clocks": [clock for clock, _ in late]}
+        events.append(_event(ticket_id, EventKind.SLA.value, body, False, now, data))
+    _events(events)
+    return [row[0] for row in rows]
 
 
 def flag_at_risk(now: datetime) -> list[int]:
@@ -92,9 +105,7 @@ def flag_at_risk(now: datetime) -> list[int]:
             Ticket.at_risk_flagged_at.is_(None),
             Ticket.sla_breached_at.is_(None),
             Ticket.paused_since.is_(None),
-            Ticket.at_risk_at.is_not(None),
             Ticket.at_risk_at <= now,
-            Ticket.created_at <= now,
         )
         .values(at_risk_flagged_at=now)
         .returning(Ticket.id)

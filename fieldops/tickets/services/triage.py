@@ -19,7 +19,7 @@ from fieldops.tickets.models import (
     EventKind,
     Ticket,
 )
-from fieldops.tickets.services.clocks import plan_of, recompute_due_times
+from fieldops.tickets.services.clocks import plan_of, recompute_due_times, record_breach_if_late
 from fieldops.tickets.services.common import actor_of, log_event
 from fieldops.tickets.services.eta import set_eta
 
@@ -140,6 +140,8 @@ def update_ticket(ticket: Ticket, *, actor: User, changes: dict[str, Any], now: 
 
     db.session.flush()
     if recompute:
+        # A clock already run out stays a breach: record it before the new targets move it.
+        record_breach_if_late(ticket, now)
         recompute_due_times(ticket, now)
     db.session.flush()
     return ticket
