@@ -251,11 +251,14 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
     Set-based: one guarded UPDATE ... RETURNING per (matrix, level, priority), highest level
     first, so the work grows with the matrices' size, not the number of tickets. The guard
     `escalation_level < level` makes it idempotent and, under PostgreSQL's row locks,
-    safe against a concurrent sweep.
+    safe against a concurrent sweep. Each statement's tickets share one work-log text, so
+    the records are bulk inserts; only the tickets named in notices are loaded.
     """
     matrices = list(db.session.scalars(select(EscalationMatrix)))
     custom_customers = [m.customer_id for m in matrices if m.customer_id is not None]
     done: list[Escalated] = []
+    reached: dict[int, list[int]] = {}  # EscalationLevel.id -> ticket ids, P1 first
+    level_by_id: dict[int, EscalationLevel] = {}
     for matrix in matrices:
         if matrix.customer_id is not None:
             # `+ 0` keeps a planner without statistics (a fresh SQLite) off the customer index,
@@ -271,89 +274,95 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
             .order_by(EscalationLevel.level.desc())
         )
         for level in levels:
+            level_by_id[level.id] = level
             for priority, minutes in sorted(level.thresholds_min.items()):
-                raised = db.session.scalars(
-                    update(Ticket)
-                    .where(
-                        scope,
-                        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-                        Ticket.priority == priority,
-                        Ticket.created_at <= now - timedelta(minutes=minutes),
-                        Ticket.escalation_level < level.level,
-                    )
-                    .values(escalation_level=level.level, updated_at=now)
-                    .returning(Ticket.id)
-                    .execution_options(synchronize_session=False)
-                ).all()
+                raised = list(
+                    db.session.scalars(
+                        update(Ticket)
+                        .where(
+                            scope,
+                            Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+                            Ticket.priority == priority,
+                            Ticket.created_at <= now - timedelta(minutes=minutes),
+                            Ticket.escalation_level < level.level,
+                        )
+                        .values(escalation_level=level.level, updated_at=now)
+                        .returning(Ticket.id)
+                        .execution_options(synchronize_session=False)
+                    ).all()
+                )
+                if not raised:
+                    continue
+                _record(raised, level, priority, minutes, now)
+                reached.setdefault(level.id, []).extend(raised)
                 done.extend(Escalated(ticket_id, level.level) for ticket_id in raised)
-    if not done:
-        return done
+    for level_id, ticket_ids in reached.items():
+        level = level_by_id[level_id]
+        if len(ticket_ids) <= DIGEST_OVER:
+            for ticket in _load(ticket_ids):
+                _tell_level(ticket, level, AGE_THRESHOLD, now)
+        else:
+            _tell_level_digest(level, ticket_ids, now)
+    if done:
+        log.info("sweep escalated %s tickets", len(done))
+    return done
+
+
+def _record(
+    ticket_ids: list[int], level: EscalationLevel, priority: str, minutes: int, now: datetime
+) -> None:
+    """The escalation rows and one internal work-log line per ticket, as two bulk inserts."""
     db.session.execute(
         TicketEscalation.__table__.insert(),
         [
             {
-                "ticket_id": e.ticket_id,
-                "level": e.level,
+                "ticket_id": i,
+                "level": level.level,
                 "reason": AGE_THRESHOLD,
                 "actor_id": None,
                 "created_at": now,
             }
-            for e in done
+            for i in ticket_ids
         ],
     )
-    _record_and_notify(done, now)
-    return done
-
-
-def _record_and_notify(done: list[Escalated], now: datetime) -> None:
-    """One internal work-log line per escalation, and the level's contacts told: one notice
-    per ticket, or one digest when more than DIGEST_OVER tickets reach a level in one sweep."""
-    level_of = {e.ticket_id: e.level for e in done}
-    ids = list(level_of)
-    tickets: list[Ticket] = []
-    for start in range(0, len(ids), CHUNK):
-        tickets.extend(
-            db.session.scalars(select(Ticket).where(Ticket.id.in_(ids[start : start + CHUNK])))
-        )
-    levels_cache: dict[int, dict[int, EscalationLevel]] = {}
-    reached: dict[int, list[Ticket]] = {}  # EscalationLevel.id -> tickets that reached it
-    level_by_id: dict[int, EscalationLevel] = {}
-    events = []
-    for ticket in tickets:
-        if ticket.customer_id not in levels_cache:
-            levels_cache[ticket.customer_id] = {
-                lvl.level: lvl for lvl in levels_for_customer(ticket.customer_id)
-            }
-        level = levels_cache[ticket.customer_id][level_of[ticket.id]]
-        level_by_id[level.id] = level
-        reached.setdefault(level.id, []).append(ticket)
-        events.append(
+    body = (
+        f"Escalated to level {level.level} ({level.name}): open longer than the {priority} "
+        f"threshold of {minutes} min."
+    )
+    data = {"level": level.level, "reason": AGE_THRESHOLD}
+    db.session.execute(
+        TicketEvent.__table__.insert(),
+        [
             {
-                "ticket_id": ticket.id,
+                "ticket_id": i,
                 "kind": EventKind.ESCALATION.value,
-                "body": f"Escalated to level {level.level} ({level.name}): open longer than "
-                f"the {ticket.priority} threshold of {level.thresholds_min[ticket.priority]} min.",
+                "body": body,
                 "public": False,
                 "actor_id": None,
-                "data": {"level": level.level, "reason": AGE_THRESHOLD},
+                "data": data,
                 "created_at": now,
             }
+            for i in ticket_ids
+        ],
+    )
+
+
+def _load(ticket_ids: list[int]) -> list[Ticket]:
+    tickets: list[Ticket] = []
+    for start in range(0, len(ticket_ids), CHUNK):
+        tickets.extend(
+            db.session.scalars(
+                select(Ticket).where(Ticket.id.in_(ticket_ids[start : start + CHUNK]))
+            )
         )
-    db.session.execute(TicketEvent.__table__.insert(), events)
-    for level_id, group in reached.items():
-        level = level_by_id[level_id]
-        if len(group) <= DIGEST_OVER:
-            for ticket in group:
-                _tell_level(ticket, level, AGE_THRESHOLD, now)
-        else:
-            _tell_level_digest(level, group, now)
-    log.info("sweep escalated %s tickets", len(events))
+    return tickets
 
 
-def _tell_level_digest(level: EscalationLevel, group: list[Ticket], now: datetime) -> None:
+def _tell_level_digest(level: EscalationLevel, ticket_ids: list[int], now: datetime) -> None:
+    """One e-mail naming the first DIGEST_SHOWN tickets (most urgent priority first)."""
     if not level.contacts:
         return
-    group = sorted(group, key=lambda t: (t.priority, t.created_at))
+    group = sorted(_load(ticket_ids[:DIGEST_SHOWN]), key=lambda t: (t.priority, t.created_at))
     names = dict(
         db.session.execute(
             select(Customer.id, Customer.name).where(
@@ -369,7 +378,7 @@ def _tell_level_digest(level: EscalationLevel, group: list[Ticket], now: datetim
             "summary": t.summary,
             "age": now - t.created_at,
         }
-        for t in group[:DIGEST_SHOWN]
+        for t in group
     ]
     queue_email(
         to=list(level.contacts),
@@ -377,7 +386,7 @@ def _tell_level_digest(level: EscalationLevel, group: list[Ticket], now: datetim
         context={
             "level": level.level,
             "level_name": level.name,
-            "count": len(group),
+            "count": len(ticket_ids),
             "tickets": shown,
             "desk_url": "/desk/tickets?sort=resolution_due_at",
         },

@@ -149,20 +149,23 @@ def mark_missed_etas(now: datetime) -> list[int]:
     events = []
     tickets = _tickets(ids)
     recipients = notify.requesters(tickets)
-    for ticket in tickets:
-        assert ticket.eta is not None  # noqa: S101 - selected by eta IS NOT NULL
+    current_eta = select(Ticket.eta).where(Ticket.id == TicketEta.ticket_id).scalar_subquery()
+    for start in range(0, len(ids), CHUNK):
+        # The history record of each ticket's current ETA is the one that was missed.
         db.session.execute(
             update(TicketEta)
             .where(
                 and_(
-                    TicketEta.ticket_id == ticket.id,
-                    TicketEta.eta == ticket.eta,
+                    TicketEta.ticket_id.in_(ids[start : start + CHUNK]),
                     TicketEta.missed_at.is_(None),
+                    TicketEta.eta == current_eta,
                 )
             )
             .values(missed_at=now)
             .execution_options(synchronize_session=False)
         )
+    for ticket in tickets:
+        assert ticket.eta is not None  # noqa: S101 - selected by eta IS NOT NULL
         stamp = ticket.eta.isoformat()
         events.append(
             _event(
