@@ -11,8 +11,8 @@ from fieldops.accounts.services import create_user
 from fieldops.customers.models import Customer, Service, SlaPlan
 from fieldops.customers.services import create_customer, create_service, create_sla_plan
 from fieldops.db import db
-from fieldops.tickets.models import Ticket
-from fieldops.tickets.services import open_ticket
+from fieldops.tickets.models import EscalationMatrix, Ticket
+from fieldops.tickets.services import define_matrix, open_ticket
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -111,6 +111,53 @@ def ticket_input(service: Service, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+# Ticket input that gives each priority on the default priority matrix.
+PRIORITY_INPUT: dict[str, dict[str, Any]] = {
+    "P1": {"impact": "service_affecting"},
+    "P2": {"impact": "degraded"},
+    "P3": {"impact": "degraded", "urgency": "low", "category": "network"},
+    "P4": {"impact": "not_affecting"},
+}
+
+# Three management levels; minutes of ticket age per priority, never sooner at a higher level.
+ESCALATION_LEVELS: list[dict[str, Any]] = [
+    {
+        "name": "Duty engineer",
+        "contacts": ["duty@noc.example"],
+        "thresholds_min": {"P1": 30, "P2": 60, "P3": 240, "P4": 1440},
+    },
+    {
+        "name": "Shift lead",
+        "contacts": ["lead@noc.example"],
+        "thresholds_min": {"P1": 60, "P2": 120, "P3": 480, "P4": 2880},
+    },
+    {
+        "name": "Support manager",
+        "contacts": ["manager@noc.example", "deputy@noc.example"],
+        "thresholds_min": {"P1": 120, "P2": 240, "P3": 960, "P4": 4320},
+    },
+]
+
+
+def make_matrix(
+    customer: Customer | None = None,
+    *,
+    levels: list[dict[str, Any]] | None = None,
+    **overrides: Any,
+) -> EscalationMatrix:
+    """The default escalation matrix, or `customer`'s own; ESCALATION_LEVELS unless given."""
+    n = _n()
+    data: dict[str, Any] = {
+        "code": f"ESC-{n}",
+        "name": f"Escalation matrix {n}",
+        "levels": levels if levels is not None else ESCALATION_LEVELS,
+        "customer_code": customer.code if customer else None,
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return define_matrix(**data)
 
 
 def make_ticket(

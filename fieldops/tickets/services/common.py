@@ -9,6 +9,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, case, literal
+
 from fieldops.accounts.models import Role, User
 from fieldops.db import db
 from fieldops.errors import ForbiddenError
@@ -51,3 +53,15 @@ def log_event(
     db.session.add(event)
     ticket.updated_at = now
     return event
+
+
+def updated_as_of(now: datetime) -> ColumnElement[datetime]:
+    """`updated_at` for a set-based change as of `now`: never earlier than it already is.
+
+    A catch-up sweep for a past instant records what it found then, but must not turn back
+    the time of a later change (lists sort by it).
+    """
+    return case(
+        (Ticket.updated_at < now, literal(now, Ticket.updated_at.type)),
+        else_=Ticket.updated_at,
+    )

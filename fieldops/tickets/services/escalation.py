@@ -32,7 +32,7 @@ from fieldops.tickets.models import (
     TicketEvent,
 )
 from fieldops.tickets.services import notify
-from fieldops.tickets.services.common import actor_of, log_event
+from fieldops.tickets.services.common import actor_of, log_event, updated_as_of
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +286,7 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
                             Ticket.created_at <= now - timedelta(minutes=minutes),
                             Ticket.escalation_level < level.level,
                         )
-                        .values(escalation_level=level.level, updated_at=now)
+                        .values(escalation_level=level.level, updated_at=updated_as_of(now))
                         .returning(Ticket.id)
                         .execution_options(synchronize_session=False)
                     ).all()

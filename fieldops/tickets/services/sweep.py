@@ -20,6 +20,7 @@ from fieldops.tickets.lifecycle import Actor, TicketStatus
 from fieldops.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEta, TicketEvent
 from fieldops.tickets.queries import unrecorded_breach_clause
 from fieldops.tickets.services import notify
+from fieldops.tickets.services.common import updated_as_of
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ def close_unconfirmed(now: datetime) -> list[int]:
         db.session.scalars(
             update(Ticket)
             .where(Ticket.status == TicketStatus.RESOLVED.value, Ticket.resolved_at <= cutoff)
-            .values(status=TicketStatus.CLOSED.value, closed_at=now, updated_at=now)
+            .values(status=TicketStatus.CLOSED.value, closed_at=now, updated_at=updated_as_of(now))
             .returning(Ticket.id)
             .execution_options(synchronize_session=False)
         ).all()
