@@ -152,7 +152,15 @@ def at_risk_share() -> float:
 
 
 def register_api(app: Flask, csrf: CSRFProtect) -> None:
-    from fieldops.api import customers, docs, inbound_mail, sla_plans, tickets, tokens
+    from fieldops.api import (
+        customers,
+        docs,
+        escalation_matrices,
+        inbound_mail,
+        sla_plans,
+        tickets,
+        tokens,
+    )
 
     api = FieldopsApi(app)
     for blueprint, prefix in (
@@ -161,6 +169,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (customers.services_blp, "/services"),
         (sla_plans.blp, "/sla-plans"),
         (tickets.blp, "/tickets"),
+        (escalation_matrices.blp, "/escalation-matrices"),
         (inbound_mail.blp, "/inbound-mail"),
     ):
         csrf.exempt(blueprint)

@@ -19,6 +19,8 @@ from fieldops.tickets import sla
 from fieldops.tickets.lifecycle import PAUSED_STATUSES, TicketStatus
 from fieldops.tickets.models import (
     OPEN_STATUSES,
+    EscalationLevel,
+    EscalationMatrix,
     StopClockReason,
     Ticket,
     TicketEvent,
@@ -376,3 +378,36 @@ def stop_clock_reasons(*, active_only: bool = True) -> list[StopClockReason]:
 
 def stop_clock_codes() -> tuple[str, ...]:
     return tuple(reason.code for reason in stop_clock_reasons())
+
+
+def escalation_matrix_payload(matrix: EscalationMatrix) -> dict[str, Any]:
+    customer = db.session.get(Customer, matrix.customer_id) if matrix.customer_id else None
+    levels = db.session.scalars(
+        select(EscalationLevel)
+        .where(EscalationLevel.matrix_id == matrix.id)
+        .order_by(EscalationLevel.level)
+    )
+    return {
+        "code": matrix.code,
+        "name": matrix.name,
+        "customer": customer.code if customer else None,
+        "levels": [
+            {
+                "level": lvl.level,
+                "name": lvl.name,
+                "contacts": list(lvl.contacts),
+                "thresholds_min": dict(lvl.thresholds_min),
+            }
+            for lvl in levels
+        ],
+    }
+
+
+def escalation_matrices() -> list[dict[str, Any]]:
+    """Every matrix with its levels, the default first."""
+    matrices = db.session.scalars(
+        select(EscalationMatrix).order_by(
+            EscalationMatrix.customer_id.is_not(None), EscalationMatrix.code
+        )
+    )
+    return [escalation_matrix_payload(m) for m in matrices]

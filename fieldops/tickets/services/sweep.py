@@ -20,6 +20,7 @@ from fieldops.tickets.lifecycle import Actor, TicketStatus
 from fieldops.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEta, TicketEvent
 from fieldops.tickets.queries import unrecorded_breach_clause
 from fieldops.tickets.services import notify
+from fieldops.tickets.services.clocks import at_risk_share
 from fieldops.tickets.services.common import updated_as_of
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def flag_at_risk(now: datetime) -> list[int]:
             _event(
                 i,
                 EventKind.SLA.value,
-                "SLA at risk: most of the resolution time is used.",
+                f"SLA at risk: {at_risk_share():.0%} of the resolution time is used.",
                 False,
                 now,
                 {"flag": "at_risk"},
