@@ -1,4 +1,5 @@
-"""The helpdesk agent's desk: the queue and the ticket page with every action.
+"""The helpdesk agent's desk: the queue, the ticket page with every action, the mail
+quarantine and (admins and support managers) the notifications outbox.
 
 Pages are for helpdesk staff (agents, support managers, admins). A customer contact gets
 404, as if the desk did not exist; other staff are told the desk is not theirs (403).
@@ -35,6 +36,7 @@ def _too_large(_: RequestEntityTooLarge) -> Any:
 
 
 from fieldops.backoffice import (  # noqa: E402,F401  - routes register on import
+    outbox,
     quarantine,
     ticket_actions,
     ticket_intake,

@@ -170,9 +170,19 @@ def changes(form: Form, fields: tuple[str, ...], *, blank_is_none: bool = False)
 
 
 def eta(form: Form) -> dict[str, Any]:
+    """{eta, eta_reason}: the new ETA (None clears it) and why it was given or moved."""
     errors: Errors = {}
     value = _instant_field(form, "eta", errors)
-    return _load(TicketUpdateSchema(), {"eta": value}, errors)
+    data: dict[str, Any] = {"eta": value}
+    reason = form.get("eta_reason", "").strip()
+    if reason:
+        data["eta_reason"] = reason
+    return _load(TicketUpdateSchema(), data, errors)
+
+
+def escalation_note(form: Form) -> str:
+    """The agent's note for an escalation; the service checks its length."""
+    return form.get("note", "")
 
 
 def log_entry(form: Form) -> tuple[str, str, bool]:

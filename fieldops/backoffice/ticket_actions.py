@@ -1,5 +1,5 @@
 """Desk actions on one ticket: status moves, hand-over, assignment, priority, classification,
-ETA and work-log entries.
+ETA (with its reason), escalation and work-log entries.
 
 Each view parses its form, then calls one ticket service inside `transaction()` and
 redirects back with a confirmation. A refusal (DomainError: 409 illegal move, 422 bad or
@@ -130,10 +130,30 @@ def ticket_classify(number: str) -> Any:
 def ticket_eta(number: str) -> Any:
     def parse() -> Apply:
         changes = forms.eta(request.form)
-        done = "ETA saved; the customer sees it." if changes["eta"] else "ETA cleared."
-        return _update(changes, done)
+
+        def apply(ticket: Ticket, now: datetime) -> str:
+            if changes["eta"] == ticket.eta:
+                return "ETA unchanged."
+            services.update_ticket(ticket, actor=current_user, changes=changes, now=now)
+            return "ETA saved; the customer is told." if changes["eta"] else "ETA cleared."
+
+        return apply
 
     return _act(number, "eta", parse)
+
+
+@backoffice_bp.post("/tickets/<number>/escalation")
+def ticket_escalate(number: str) -> Any:
+    def parse() -> Apply:
+        note = forms.escalation_note(request.form)
+
+        def apply(ticket: Ticket, now: datetime) -> str:
+            record = services.request_escalation(ticket, actor=current_user, note=note, now=now)
+            return f"Escalated to level {record.level}; its contacts are told."
+
+        return apply
+
+    return _act(number, "escalation", parse)
 
 
 @backoffice_bp.post("/tickets/<number>/events")

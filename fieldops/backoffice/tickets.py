@@ -1,4 +1,9 @@
-"""Desk pages for reading tickets: the filtered queue and the ticket page with its actions."""
+"""Desk pages for reading tickets: the filtered queue and the ticket page with its actions.
+
+The ticket page also shows the records a contract dispute relies on: each stop of the SLA
+clock with who stopped and restarted it, each ETA given with who gave it, and the escalation
+level with the names of the ticket's matrix levels.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +23,10 @@ from fieldops.customers.priority import CATEGORIES, IMPACTS, PRIORITIES, URGENCI
 from fieldops.customers.queries import list_customers
 from fieldops.errors import DomainError
 from fieldops.tickets import queries
-from fieldops.tickets.lifecycle import DEFAULT_STOP_CLOCK_REASONS, PAUSED_STATUSES, Actor
+from fieldops.tickets import services as ticket_services
+from fieldops.tickets.lifecycle import PAUSED_STATUSES, Actor
 from fieldops.tickets.lifecycle import allowed_targets as lifecycle_targets
+from fieldops.tickets.models import OPEN_STATUSES, Ticket
 from fieldops.tickets.schemas import (
     STATUSES,
     TIERS,
@@ -28,6 +35,7 @@ from fieldops.tickets.schemas import (
     split_list,
     ticket_payloads,
 )
+from fieldops.tickets.services.escalation import levels_for_customer
 
 PER_PAGE = 25
 CUSTOMERS_MAX = 500
@@ -36,8 +44,11 @@ SORT_CHOICES = (
     ("-created_at", "Newest first"),
     ("created_at", "Oldest first"),
     ("priority", "Priority, P1 first"),
-    ("resolution_due_at", "Resolution due, soonest first"),
+    # For running clocks the resolution due time orders tickets as their time left does.
+    ("resolution_due_at", "Time left, least first"),
+    ("-resolution_due_at", "Time left, most first"),
 )
+TIME_LEFT_SORT = "resolution_due_at"
 
 
 def at_risk_share() -> float:
@@ -114,10 +125,34 @@ def queue() -> tuple[str, int]:
         priorities=PRIORITIES,
         tiers=TIERS,
         sorts=SORT_CHOICES,
+        time_left_sort=TIME_LEFT_SORT,
         customers=customers,
         agents=list_desk_users(),
     )
     return page_html, status
+
+
+def _pauses_with_people(ticket: Ticket, shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The SLA view's clock stops, each with who stopped and who restarted the clock.
+
+    Matched on (reason, start) rather than position: the view and this read are two queries,
+    and a pause committed in between must not shift every name by one.
+    """
+    rows = {(r.reason, r.started_at): r for r in queries.list_pauses(ticket)}
+    names = queries.user_names(
+        {uid for r in rows.values() for uid in (r.started_by_id, r.ended_by_id) if uid}
+    )
+    people = []
+    for view in shown:
+        row = rows.get((view["reason"], view["started_at"]))
+        people.append(
+            {
+                **view,
+                "started_by": names.get(row.started_by_id or 0) if row else None,
+                "ended_by": names.get(row.ended_by_id or 0) if row else None,
+            }
+        )
+    return people
 
 
 def render_detail(
@@ -130,16 +165,26 @@ def render_detail(
 ) -> tuple[str, int]:
     """The ticket page; after a refusal, `failed` names the form whose input is kept."""
     ticket = queries.get_ticket(current_user, number)
-    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share())
+    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share())[0]
     events = event_payloads(queries.list_events(current_user, ticket))
+    eta_records = ticket_services.eta_history(ticket)
+    levels = {level.level: level.name for level in levels_for_customer(ticket.customer_id)}
+    reasons = queries.stop_clock_reasons(active_only=False)
     page = render_template(
         "backoffice/tickets_detail.html",
-        t=item[0],
+        t=item,
         ticket=ticket,
         events=events,
+        pauses=_pauses_with_people(ticket, item["sla"]["pauses"]),
+        eta_records=eta_records,
+        eta_names=queries.user_names({r.changed_by_id for r in eta_records if r.changed_by_id}),
+        levels=levels,
+        top_level=max(levels, default=0),
+        open_statuses={s.value for s in OPEN_STATUSES},
         targets=lifecycle_targets(ticket.status, Actor.DESK),
         paused_statuses={s.value for s in PAUSED_STATUSES},
-        stop_reasons=DEFAULT_STOP_CLOCK_REASONS,
+        stop_reasons=[r for r in reasons if r.is_active],
+        reason_labels={r.code: r.label for r in reasons},
         agents=list_desk_users(),
         failed=failed,
         refusal=refusal,

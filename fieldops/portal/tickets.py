@@ -1,8 +1,11 @@
-"""Portal pages for the customer's tickets: list, open, follow, comment, confirm or reject.
+"""Portal pages for the customer's tickets: list, open, follow, comment, confirm or reject,
+and ask for escalation.
 
 Views parse the form, call one ticket service inside `transaction()` and render. A refusal
 (DomainError) re-renders the page with the error next to its field, with the refusal's
 status code and everything typed kept; the transaction has rolled back, so nothing changed.
+The ticket page also shows the SLA history (every stop of the clock), the ETA history and
+the escalation level, read from the tickets domain.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from fieldops.errors import DomainError
 from fieldops.portal import forms, portal_bp
 from fieldops.tickets import queries
 from fieldops.tickets import services as ticket_services
-from fieldops.tickets.models import Channel, EventKind
+from fieldops.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 from fieldops.tickets.schemas import STATUSES, event_payloads, ticket_payloads
+from fieldops.tickets.services.escalation import levels_for_customer
 
 PER_PAGE = 20
 SERVICES_MAX = 500
@@ -105,6 +109,11 @@ def tickets_new() -> Any:
     return _render_new(request.form, errors, status)
 
 
+def _level_names(ticket: Ticket) -> dict[int, str]:
+    """{level: name} of the escalation matrix that applies to this ticket's customer."""
+    return {level.level: level.name for level in levels_for_customer(ticket.customer_id)}
+
+
 def _render_detail(
     number: str,
     *,
@@ -120,10 +129,16 @@ def _render_detail(
         for_customer=True,
     )[0]
     events = event_payloads(queries.list_events(current_user, ticket), for_customer=True)
+    levels = _level_names(ticket)
     page = render_template(
         "portal/tickets_detail.html",
         t=item,
         events=events,
+        eta_records=ticket_services.eta_history(ticket),
+        levels=levels,
+        top_level=max(levels, default=0),
+        reason_labels={r.code: r.label for r in queries.stop_clock_reasons(active_only=False)},
+        open_statuses={s.value for s in OPEN_STATUSES},
         errors=errors or {},
         values=values or {},
         status_code=status,
@@ -182,4 +197,29 @@ def ticket_confirmation(number: str) -> Any:
         "Thank you: the ticket is closed." if accept else "The ticket is reopened; we are on it.",
         "success",
     )
+    return redirect(url_for("portal.ticket_detail", number=number))
+
+
+@portal_bp.post("/tickets/<number>/escalation")
+def ticket_escalation(number: str) -> Any:
+    """Raise the ticket one escalation level now; 409 when closed or already at the top."""
+    try:
+        with transaction():
+            ticket = queries.get_ticket_for_update(current_user, number)
+            record = ticket_services.request_escalation(
+                ticket, actor=current_user, note=request.form.get("note", ""), now=utcnow()
+            )
+            number, level = ticket.number, record.level
+            name = _level_names(ticket).get(level, "")
+    except DomainError as refused:
+        if refused.status == 404:
+            raise
+        errors = (
+            {"note": refused.errors["note"]}
+            if "note" in refused.errors
+            else {"_form": [f"Not escalated: {refused.message}"]}
+        )
+        return _render_detail(number, errors=errors, values=request.form, status=refused.status)
+    who = f" ({name})" if name else ""
+    flash(f"Escalated to level {level}{who}. They have been told and will follow up.", "success")
     return redirect(url_for("portal.ticket_detail", number=number))

@@ -25,6 +25,7 @@ from fieldops.config import TestConfig
 from fieldops.db import db, transaction
 from tests import databases
 from tests.factories import PASSWORD, make_contact, make_service, make_user
+from tests.web.worlds import escalation_matrix
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,6 +65,7 @@ def _seed(app: Flask) -> LiveSite:
         contact = make_contact(service.customer, email="ada@acme.test", name="Ada Contact")
         agent = make_user(role="agent", tier="L1", email="alice@desk.test", name="Alice Agent")
         make_user(role="agent", tier="L2", email="bob@desk.test", name="Bob Second")
+        escalation_matrix(service.customer)
         return LiveSite(
             url="",
             app=app,

@@ -1,10 +1,12 @@
-"""In a real browser on a phone: a customer opens a ticket, an agent works it to resolved."""
+"""In a real browser on a phone: a customer opens a ticket and asks for escalation, an agent
+stops the clock, gives an ETA, escalates and resolves, and the customer reads the records."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -65,6 +67,14 @@ def test_customer_opens_a_ticket_from_a_phone(
     shoot(phone, "05-portal-ticket")
     shared["ticket"] = number
 
+    assert "not escalated" in phone.inner_text("[data-testid=escalation-level]")
+    phone.fill("[data-testid=escalation-note]", "The depot cannot take orders.")
+    phone.click("[data-testid=escalate]")
+    assert "Escalated to level 1 (Duty engineer)" in phone.inner_text("[data-testid=flash]")
+    assert phone.inner_text("[data-testid=escalation-level]") == "level 1 · Duty engineer"
+    assert "The depot cannot take orders." in phone.inner_text("[data-testid=worklog]")
+    shoot(phone, "05b-portal-escalated")
+
     phone.click("[data-testid=nav-tickets]")
     assert number in phone.inner_text("[data-testid=tickets]")
     shoot(phone, "06-portal-tickets")
@@ -103,16 +113,64 @@ def test_agent_moves_the_ticket_to_resolved(
     for button, shown in (
         ("acknowledged", "Acknowledged"),
         ("in_progress", "In progress"),
-        ("resolved", "Resolved"),
     ):
         phone.click(f"[data-testid=move-{button}]")
         assert phone.inner_text("[data-testid=status]") == shown
         assert "→" in phone.inner_text("[data-testid=flash]")
+
+    _work_the_records(phone)
+    shoot(phone, "08b-desk-ticket-records")
+
+    phone.click("[data-testid=move-resolved]")
+    assert phone.inner_text("[data-testid=status]") == "Resolved"
     assert "In progress → Resolved" in phone.inner_text("[data-testid=worklog]")
     shoot(phone, "09-desk-ticket-resolved")
+    shared["worked"] = number
 
     phone.click("[data-testid=nav-new]")
     shoot(phone, "10-desk-new-ticket")
+
+
+def _work_the_records(phone: Any) -> None:
+    """Stop and restart the clock, give an ETA with a reason, escalate one level."""
+    phone.select_option("[data-testid=stop-reason]", "waiting_customer_info")
+    phone.click("[data-testid=move-pending_customer]")
+    assert phone.inner_text("[data-testid=status]") == "Pending customer"
+    phone.click("[data-testid=move-in_progress]")
+    assert "by Alice Agent" in phone.inner_text("[data-testid=stopped-by]")
+
+    eta = (utcnow() + timedelta(hours=3)).astimezone(ZoneInfo("Europe/Warsaw"))
+    phone.click("summary:has-text('ETA:')")
+    phone.fill("[data-testid=eta-input]", f"{eta:%Y-%m-%dT%H:%M}")
+    phone.fill("[data-testid=eta-reason-input]", "Splicing team booked for the afternoon.")
+    phone.click("[data-testid=set-eta]")
+    assert "ETA saved" in phone.inner_text("[data-testid=flash]")
+    assert "Splicing team booked" in phone.inner_text("[data-testid=eta-history]")
+
+    # Level 1 when the customer test asked for it first; this raises exactly one more.
+    before = phone.inner_text("[data-testid=escalation-level]")
+    expected = "level 2 · Shift lead" if before.startswith("level 1") else "level 1 · Duty engineer"
+    phone.click("summary:has-text('Escalation:')")
+    phone.click("[data-testid=escalate]")
+    assert "Escalated to level" in phone.inner_text("[data-testid=flash]")
+    assert phone.inner_text("[data-testid=escalation-level]") == expected
+
+
+def test_customer_reads_the_sla_and_eta_history(
+    live: LiveSite, phone: Any, shared: dict[str, str]
+) -> None:
+    if "worked" not in shared:
+        pytest.skip("needs the agent test's records")
+    _log_in(phone, live, live.contact_email)
+    phone.goto(f"{live.url}/portal/tickets/{shared['worked']}")
+
+    history = phone.inner_text("[data-testid=sla-history]")
+    assert "Waiting for information from the customer" in history
+    assert "removed from the SLA" in history
+    assert "Splicing team booked" in phone.inner_text("[data-testid=eta-history]")
+    assert phone.inner_text("[data-testid=escalation-level]").startswith("level ")
+    assert "Alice Agent" not in phone.inner_text("main")  # the desk is one team
+    shoot(phone, "13-portal-ticket-records")
 
 
 def test_desk_pages_use_the_width_of_a_desktop(
