@@ -3,28 +3,21 @@
 A parse failure raises RuleViolationError with `{field: [messages]}`, so the views handle it
 like any other refusal: 422, the error next to the field, nothing changed. A datetime-local
 input is naive wall-clock time, read in the browser's IANA zone from the hidden `tz` field
-(UTC when absent). The portal has its own copy of the intake parsing: surfaces may not import
-each other (pyproject import-linter contract).
+(UTC when absent); the shared helpers live in fieldops/forms.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError
-from werkzeug.datastructures import FileStorage
 
 from fieldops.errors import RuleViolationError
+from fieldops.forms import REQUIRED, Errors, local_instant, messages_of
 from fieldops.tickets.lifecycle import PAUSED_STATUSES
 from fieldops.tickets.schemas import TicketCreateSchema, TicketUpdateSchema, TransitionSchema
 
-UPLOAD_MAX_BYTES = 512 * 1024
-TZ_NAME_MAX = 64
-REQUIRED = "This field is required."
 INTAKE_FIELDS = (
     "service_id",
     "summary",
@@ -46,48 +39,7 @@ LOG_ENTRIES = {
     "call": ("phone_call", False),
 }
 
-Errors = dict[str, list[str]]
 Form = Mapping[str, str]
-
-
-@dataclass
-class Upload:
-    filename: str
-    content_type: str
-    content: bytes
-
-
-def _zone(name: str | None) -> tzinfo:
-    if not name:
-        return UTC
-    try:
-        if len(name) > TZ_NAME_MAX:
-            raise ValueError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"Unknown time zone {name[:TZ_NAME_MAX]!r}.") from None
-
-
-def local_instant(raw: str, zone_name: str | None) -> datetime:
-    """An aware instant from a datetime-local value read in the browser's zone."""
-    try:
-        naive = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValueError("Enter a date and time, for example 2026-11-18 09:30.") from None
-    if naive.tzinfo is not None:
-        raise ValueError("Enter a local date and time without an offset.")
-    return naive.replace(tzinfo=_zone(zone_name))
-
-
-def messages_of(error: ValidationError) -> Errors:
-    raw = error.messages if isinstance(error.messages, dict) else {"_form": error.messages}
-    return {
-        str(name): [
-            REQUIRED if text == "Missing data for required field." else str(text)
-            for text in (texts if isinstance(texts, list) else [texts])
-        ]
-        for name, texts in raw.items()
-    }
 
 
 def _load(schema: Schema, data: dict[str, Any], errors: Errors | None = None) -> dict[str, Any]:
@@ -123,27 +75,6 @@ def intake(form: Form) -> dict[str, Any]:
     if "channel" not in data:
         errors["channel"] = [REQUIRED]
     return _load(TicketCreateSchema(), data, errors)
-
-
-def text_upload(file: FileStorage | None) -> Upload | None:
-    """The uploaded test results, if any: at most UPLOAD_MAX_BYTES of UTF-8 text."""
-    if file is None or not file.filename:
-        return None
-    content = file.read(UPLOAD_MAX_BYTES + 1)
-    if len(content) > UPLOAD_MAX_BYTES:
-        limit = UPLOAD_MAX_BYTES // 1024
-        raise RuleViolationError.on_field(
-            "logs_file", f"The file is larger than {limit} KB; attach an extract."
-        )
-    try:
-        content.decode("utf-8")
-        if b"\x00" in content:
-            raise UnicodeError
-    except UnicodeError:
-        raise RuleViolationError.on_field(
-            "logs_file", "Only plain-text files (logs, test output) can be attached."
-        ) from None
-    return Upload(file.filename, file.mimetype or "text/plain", content)
 
 
 def transition(form: Form) -> dict[str, Any]:

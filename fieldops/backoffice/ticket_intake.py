@@ -11,6 +11,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldops import forms as shared_forms
 from fieldops.backoffice import backoffice_bp, forms
 from fieldops.clock import utcnow
 from fieldops.customers.queries import list_services
@@ -21,7 +22,7 @@ from fieldops.tickets import services
 SERVICES_MAX = 2000
 
 
-def _render(values: Any, errors: forms.Errors, status: int = 200) -> tuple[str, int]:
+def _render(values: Any, errors: shared_forms.Errors, status: int = 200) -> tuple[str, int]:
     choices, _ = list_services(current_user, per_page=SERVICES_MAX)
     choices.sort(key=lambda s: (s.customer.code, s.code))
     page = render_template(
@@ -34,15 +35,15 @@ def _render(values: Any, errors: forms.Errors, status: int = 200) -> tuple[str, 
 def ticket_new() -> Any:
     if request.method == "GET":
         return _render({"channel": "phone"}, {})
-    errors: forms.Errors = {}
+    errors: shared_forms.Errors = {}
     data: dict[str, Any] = {}
-    upload: forms.Upload | None = None
+    upload: shared_forms.Upload | None = None
     try:
         data = forms.intake(request.form)
     except RuleViolationError as invalid:
         errors.update(invalid.errors)
     try:
-        upload = forms.text_upload(request.files.get("logs_file"))
+        upload = shared_forms.text_upload(request.files.get("logs_file"))
     except RuleViolationError as invalid:
         errors.update(invalid.errors)
     if errors:

@@ -17,11 +17,11 @@ from werkzeug.wrappers import Response
 
 from fieldops.accounts.queries import list_desk_users
 from fieldops.backoffice import backoffice_bp
-from fieldops.backoffice.forms import messages_of
 from fieldops.clock import utcnow
 from fieldops.customers.priority import CATEGORIES, IMPACTS, PRIORITIES, URGENCIES
 from fieldops.customers.queries import list_customers
 from fieldops.errors import DomainError
+from fieldops.forms import messages_of
 from fieldops.tickets import queries
 from fieldops.tickets import services as ticket_services
 from fieldops.tickets.lifecycle import PAUSED_STATUSES, Actor
@@ -103,7 +103,8 @@ def queue() -> tuple[str, int]:
             tier=args.get("tier"),
             text=args.get("q"),
             breached=args.get("breached"),
-            open_only=not chosen["status"],
+            # The queue shows open work; a search also finds archived (closed) tickets.
+            open_only=not chosen["status"] and not args.get("q"),
             sort=args.get("sort") or queries.DEFAULT_SORT,
         )
         rows, total = queries.list_tickets(

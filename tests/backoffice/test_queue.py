@@ -134,3 +134,18 @@ def test_non_desk_staff_are_told_the_desk_is_not_theirs(login_as: Any, session: 
     response = login_as(dispatcher).get("/desk/tickets")
 
     assert response.status_code == 403
+
+
+def test_a_search_also_finds_archived_tickets(
+    agent_client: FlaskClient, desk: Desk, session: Any
+) -> None:
+    closed = make_current_ticket(
+        desk.service, desk.contact, ago=timedelta(hours=3), summary="Fibre cut near Gdansk"
+    )
+    services.change_status(closed, actor=desk.agent, to="resolved", now=utcnow())
+    services.change_status(closed, actor=desk.contact, to="closed", now=utcnow())
+    session.commit()
+
+    assert closed.number not in _rows(text(agent_client.get("/desk/tickets")))
+    assert _rows(text(agent_client.get("/desk/tickets?q=fibre+cut"))) == [closed.number]
+    assert _rows(text(agent_client.get(f"/desk/tickets?q={closed.number}"))) == [closed.number]
