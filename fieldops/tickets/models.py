@@ -87,6 +87,8 @@ class Ticket(db.Model):
             "ix_tickets_breach_recorded",
             "sla_breached_at", "customer_id", "service_id", "status", "priority",
         ),
+        Index("ix_tickets_customer_breach", "customer_id", "sla_breached_at"),
+        Index("ix_tickets_service_breach", "service_id", "sla_breached_at"),
         # The columns tested for NULL come before the due time, so the range holds only the
         # rows that are really candidates (not paused, not yet answered).
         Index("ix_tickets_breach_running_resolution", "status", "sla_breached_at",
