@@ -27,6 +27,7 @@ import click
 from sqlalchemy import Connection, func, insert, select, text
 
 from fieldops.accounts.models import Role, User
+from fieldops.customers.calendars import business_hours_document
 from fieldops.customers.models import Service, Site, SlaPlan
 from fieldops.db import db, transaction
 from fieldops.numbering import format_number, reserve_block
@@ -107,6 +108,7 @@ def load_world() -> World:
     plans = {
         plan.id: PlanInfo(
             calendar=sla.Calendar.from_document(plan.calendar),
+            business=sla.Calendar.from_document(business_hours_document(plan.calendar)),
             targets=plan.targets,
             matrix=plan.priority_matrix,
         )

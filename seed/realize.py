@@ -37,7 +37,9 @@ def realize(life: Life, opened: datetime) -> Draft:
     cal = plan.calendar
     fields = life.fields
     target = plan.targets[fields["priority"]]
-    start = sla.next_working_instant(cal, opened) if fields["impact"] == "not_affecting" else opened
+    start = opened
+    if fields["impact"] == "not_affecting":
+        start = sla.next_working_instant(plan.business, opened)
     ticket: dict[str, Any] = {
         **fields,
         "status": S.NEW.value,

@@ -24,6 +24,8 @@ class Person:
 @dataclass(frozen=True)
 class PlanInfo:
     calendar: sla.Calendar
+    # Where a not-affecting fault reported out of hours starts its clock (office hours on 24x7).
+    business: sla.Calendar
     targets: dict[str, dict[str, int]]
     matrix: dict[str, Any] | None
 

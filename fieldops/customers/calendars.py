@@ -98,3 +98,23 @@ def targets_errors(targets: Any) -> list[str]:
     if set(targets) - set(PRIORITIES):
         problems.append("Only P1, P2, P3 and P4 may have targets.")
     return problems
+
+
+# Office hours for the "reported outside business hours" rule when the SLA calendar itself is
+# open round the clock: a not-affecting fault reported at night or at the weekend on a 24x7
+# plan starts its clock at the next office-hours period, in the plan's zone and holidays.
+OFFICE_HOURS = {day: [["08:00", "17:00"]] for day in WEEKDAYS[:5]} | {"sat": [], "sun": []}
+
+
+def business_hours_document(calendar: dict[str, Any]) -> dict[str, Any]:
+    """The business hours a plan's calendar implies: its own hours when it has closed times,
+    else office hours (Mon-Fri 08:00-17:00) in its time zone with its holidays."""
+    hours = calendar.get("hours", {})
+    always_open = all(hours.get(day) == [["00:00", "24:00"]] for day in WEEKDAYS)
+    if not always_open:
+        return calendar
+    return {
+        "timezone": calendar.get("timezone", "UTC"),
+        "hours": OFFICE_HOURS,
+        "holidays": list(calendar.get("holidays", [])),
+    }

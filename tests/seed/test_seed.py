@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from fieldops.accounts.models import User
 from fieldops.accounts.services import authenticate
 from fieldops.clock import utcnow
+from fieldops.customers.calendars import business_hours_document
 from fieldops.customers.models import Customer, Service, Site, SlaPlan
 from fieldops.db import db, transaction
 from fieldops.numbering import peek_last
@@ -224,7 +225,12 @@ def test_generated_lives_match_what_the_ticket_services_do(seeded: Flask) -> Non
 def test_drawn_histories_stay_in_budget_and_before_now() -> None:
     """Pure: thousands of drawn lives on both demo plans, no app and no database."""
     plans = [
-        PlanInfo(sla.Calendar.from_document(p["calendar"]), p["targets"], None)
+        PlanInfo(
+            sla.Calendar.from_document(p["calendar"]),
+            sla.Calendar.from_document(business_hours_document(p["calendar"])),
+            p["targets"],
+            None,
+        )
         for p in loader.read_json("plans.json")["sla_plans"]
     ]
     services = tuple(

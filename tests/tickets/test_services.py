@@ -182,6 +182,22 @@ def test_a_not_affecting_fault_reported_after_hours_starts_its_clock_next_workin
     assert ticket.resolution_due_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 
 
+def test_on_a_24x7_plan_a_not_affecting_fault_out_of_office_hours_waits_for_them(
+    service: Service,
+) -> None:
+    """A 24x7 plan is always open, so "outside business hours" means office hours:
+    Mon-Fri 08:00-17:00 in the plan's zone. Saturday night's report starts Monday 08:00."""
+    contact = make_contact(service.customer)
+    saturday_night = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
+    monday_opening = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # the factory plan is UTC
+    waiting = _open(service, contact, saturday_night, impact="not_affecting")
+    assert waiting.sla_started_at == monday_opening
+    # From there the 24x7 targets count round the clock: P4 responds within 8 hours.
+    assert waiting.response_due_at == monday_opening + 8 * 60 * M
+    urgent = _open(service, contact, saturday_night, impact="degraded")
+    assert urgent.sla_started_at == saturday_night
+
+
 def test_an_affecting_fault_reported_after_hours_starts_its_clock_at_once(
     business_service: Service,
 ) -> None:

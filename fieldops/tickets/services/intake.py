@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from fieldops.accounts.models import Tier, User
 from fieldops.clock import ensure_utc
+from fieldops.customers.calendars import business_hours_document
 from fieldops.customers.priority import DEFAULT_URGENCY, priority_for
 from fieldops.customers.queries import get_service
 from fieldops.db import db
@@ -92,7 +93,12 @@ def open_ticket(*, actor: User, data: dict[str, Any], channel: str, now: datetim
     priority = priority_for(impact, urgency, category, plan.priority_matrix)
     calendar = sla.Calendar.from_document(plan.calendar)
     # A fault that affects nothing, reported out of hours, starts its clock next working period.
-    clock_start = sla.next_working_instant(calendar, now) if impact == "not_affecting" else now
+    clock_start = now
+    if impact == "not_affecting":
+        # Reported outside business hours: the clock starts at the next business period
+        # (office hours when the plan itself is 24x7).
+        business = sla.Calendar.from_document(business_hours_document(plan.calendar))
+        clock_start = sla.next_working_instant(business, now)
     response, resolution = targets_of(plan, priority)
     ticket = Ticket(
         number=next_number("TT", now.year),
