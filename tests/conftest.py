@@ -17,6 +17,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from fieldops import create_app
 from fieldops.accounts.models import User
 from fieldops.accounts.services import issue_token
+from fieldops.clock import utcnow
 from fieldops.config import TestConfig
 from fieldops.db import db
 from tests import databases
@@ -176,6 +177,8 @@ def login_as(client: FlaskClient, session: Any) -> Callable[[User], FlaskClient]
         session.commit()
         with client.session_transaction() as web_session:
             web_session["_user_id"] = user.get_id()
+            # Stamped as a real login is, or the idle/absolute session limits would end it.
+            web_session["logged_in_at"] = web_session["last_seen_at"] = utcnow().isoformat()
             web_session["_fresh"] = True
         return client
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -69,6 +69,29 @@ def _refuse_nul_in_forms() -> None:
         raise RuleViolationError("Text must not contain NUL (U+0000) characters.")
 
 
+@web_bp.before_app_request
+def _end_expired_sessions() -> Response | None:
+    """A web session ends after SESSION_IDLE_MINUTES without a request, and in any case
+    SESSION_ABSOLUTE_HOURS after login: a desk left open on a shared screen logs itself out."""
+    if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
+        return None
+    now = utcnow()
+    try:
+        logged_in_at = datetime.fromisoformat(session["logged_in_at"])
+        last_seen_at = datetime.fromisoformat(session.get("last_seen_at", session["logged_in_at"]))
+    except (KeyError, TypeError, ValueError):
+        logged_in_at = last_seen_at = now - timedelta(days=365)  # no stamps: not our login
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    if now - last_seen_at > idle or now - logged_in_at > absolute:
+        logout_user()
+        session.clear()
+        flash("Your session has ended. Please log in again.", "info")
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    session["last_seen_at"] = now.isoformat()
+    return None
+
+
 @web_bp.get("/")
 def index() -> Response:
     if current_user.is_authenticated:
@@ -85,8 +108,8 @@ def login() -> Any:
             flash("Wrong e-mail or password.", "error")
             return render_template("web/login.html", form=form), 401
         session.clear()
-        login_user(user, duration=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]))
-        session["logged_in_at"] = utcnow().isoformat()
+        login_user(user)
+        session["logged_in_at"] = session["last_seen_at"] = utcnow().isoformat()
         return redirect(_safe_next(request.args.get("next")) or _home_for(user))
     status = 422 if request.method == "POST" else 200
     return render_template("web/login.html", form=form), status

@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from fieldops.clock import utcnow
+
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -53,5 +55,7 @@ def switch_user(client: FlaskClient, user: Any) -> FlaskClient:
     forget_request_cache()
     with client.session_transaction() as web_session:
         web_session["_user_id"] = user.get_id()
+        # Stamped as a real login is, or the idle/absolute session limits would end it.
+        web_session["logged_in_at"] = web_session["last_seen_at"] = utcnow().isoformat()
         web_session["_fresh"] = True
     return client

@@ -41,3 +41,38 @@ def test_wrong_password_is_refused(client: FlaskClient, session: Any) -> None:
 
     assert response.status_code == 401
     assert "Wrong e-mail or password." in text(response)
+
+
+def test_a_web_session_ends_after_idling_and_after_its_absolute_limit(
+    app: Any, client: Any, session: Any
+) -> None:
+    from datetime import timedelta
+
+    from fieldops.clock import utcnow
+    from tests.factories import make_user
+
+    agent = make_user(role="agent", email="idle@desk.test")
+    session.commit()
+    limits = (app.config["SESSION_IDLE_MINUTES"], app.config["SESSION_ABSOLUTE_HOURS"])
+    cases = {
+        "idle": (timedelta(minutes=5), timedelta(minutes=limits[0] + 1)),
+        "absolute": (timedelta(hours=limits[1] + 1), timedelta(minutes=1)),
+    }
+    for name, (since_login, since_seen) in cases.items():
+        forget_request_cache()
+        with client.session_transaction() as web_session:
+            web_session["_user_id"] = agent.get_id()
+            web_session["logged_in_at"] = (utcnow() - since_login).isoformat()
+            web_session["last_seen_at"] = (utcnow() - since_seen).isoformat()
+        response = client.get("/desk/tickets")
+        assert response.status_code == 302, name
+        assert "/login" in response.headers["Location"], name
+        forget_request_cache()
+        assert client.get("/desk/tickets").status_code == 302, name  # stays logged out
+
+    forget_request_cache()
+    with client.session_transaction() as web_session:
+        web_session["_user_id"] = agent.get_id()
+        web_session["logged_in_at"] = (utcnow() - timedelta(hours=1)).isoformat()
+        web_session["last_seen_at"] = (utcnow() - timedelta(minutes=2)).isoformat()
+    assert client.get("/desk/tickets").status_code == 200
