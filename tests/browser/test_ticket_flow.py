@@ -4,6 +4,7 @@ stops the clock, gives an ETA, escalates and resolves, and the customer reads th
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,8 +39,11 @@ def test_customer_opens_a_ticket_from_a_phone(
     shoot(phone, "02-portal-services")
 
     phone.click(f"tr:has-text('{live.service_code}') >> text=Report a fault")
-    # The deferred static script fills the zone (it ran under the CSP); wait for it to run.
-    phone.wait_for_function("document.querySelector('[data-browser-tz]').value !== ''")
+    # The deferred static script fills the zone (it ran under the CSP). Poll from here: the
+    # page's CSP forbids the string evaluation wait_for_function would poll with.
+    deadline = time.monotonic() + 10
+    while not phone.input_value("[data-browser-tz]") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert phone.input_value("[data-browser-tz]") == "Europe/Warsaw"
     assert phone.input_value("#fault_started_at")  # defaults to now
     shoot(phone, "03-portal-new-ticket")
