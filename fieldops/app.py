@@ -12,7 +12,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from fieldops.config import PROJECT_ROOT, Config
 from fieldops.db import configure_sqlite, db
-from fieldops.errors import DomainError
+from fieldops.errors import DomainError, http_error
+from fieldops.ratelimit import limiter
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     _register_surfaces(app)
     _register_error_handlers(app)
@@ -75,6 +77,21 @@ def _register_error_handlers(app: Flask) -> None:
             render_template("error.html", status=error.status, message=error.message),
             error.status,
         )
+
+    @app.errorhandler(429)
+    def _too_many(error: Any) -> Any:
+        message = "Too many attempts. Wait a minute and try again."
+        if _wants_json():
+            response = jsonify(http_error(429, message))
+        else:
+            response = app.make_response(
+                (render_template("error.html", status=429, message=message), 429)
+            )
+        response.status_code = 429
+        for name, value in error.get_headers():
+            if name.lower() == "retry-after":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:

@@ -81,6 +81,16 @@ class Config:
         )
         # A ticket is "at risk" once this share of its resolution target is used.
         self.SLA_AT_RISK_SHARE: float = float(os.environ.get("FIELDOPS_SLA_AT_RISK_SHARE", "0.8"))
+        # Password guessing: login page and token endpoint together, per address and account.
+        self.RATELIMIT_STORAGE_URI: str = os.environ.get(
+            "FIELDOPS_RATELIMIT_STORAGE_URL", "memory://"
+        )
+        self.LOGIN_RATE_LIMIT_PER_ADDRESS: str = os.environ.get(
+            "FIELDOPS_LOGIN_RATE_LIMIT_PER_ADDRESS", "30 per minute"
+        )
+        self.LOGIN_RATE_LIMIT_PER_ACCOUNT: str = os.environ.get(
+            "FIELDOPS_LOGIN_RATE_LIMIT_PER_ACCOUNT", "10 per minute"
+        )
         self.WTF_CSRF_TIME_LIMIT: int | None = None
         # Links in e-mail point here (the portal and the desk live under this URL).
         self.PUBLIC_URL: str = _env_str("FIELDOPS_PUBLIC_URL", "http://127.0.0.1:5000")
@@ -119,5 +129,8 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.TESTING = True
+        # Every test logs in from 127.0.0.1; the rate-limit tests set tight limits themselves.
+        self.LOGIN_RATE_LIMIT_PER_ADDRESS = "10000 per minute"
+        self.LOGIN_RATE_LIMIT_PER_ACCOUNT = "10000 per minute"
         # Tests deliver explicitly (mailer.deliver_due) or wire their own queue.
         self.MAIL_KICK = False

@@ -14,6 +14,7 @@ from fieldops.accounts.services import authenticate, issue_token
 from fieldops.clock import utcnow
 from fieldops.db import transaction
 from fieldops.errors import UnauthorizedError
+from fieldops.ratelimit import password_attempts_per_account, password_attempts_per_address
 
 blp = Blueprint("tokens", __name__, description="API tokens")
 
@@ -30,6 +31,9 @@ class TokenSchema(Schema):
 
 @blp.route("/token")
 class TokenResource(MethodView):
+    # Shared with the login page: one budget of password attempts per address and account.
+    decorators = [password_attempts_per_address, password_attempts_per_account]
+
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
     @blp.doc(security=[])

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from fieldops.accounts.services import authenticate
 from fieldops.clock import utcnow
 from fieldops.errors import RuleViolationError
+from fieldops.ratelimit import password_attempts_per_account, password_attempts_per_address
 
 web_bp = Blueprint("web", __name__)
 
@@ -100,6 +101,8 @@ def index() -> Response:
 
 
 @web_bp.route("/login", methods=["GET", "POST"])
+@password_attempts_per_address
+@password_attempts_per_account
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
