@@ -23,7 +23,6 @@ from fieldops.customers.queries import list_customers
 from fieldops.errors import DomainError
 from fieldops.forms import messages_of
 from fieldops.tickets import queries
-from fieldops.tickets import services as ticket_services
 from fieldops.tickets.lifecycle import PAUSED_STATUSES, Actor
 from fieldops.tickets.lifecycle import allowed_targets as lifecycle_targets
 from fieldops.tickets.models import OPEN_STATUSES, Ticket
@@ -35,7 +34,6 @@ from fieldops.tickets.schemas import (
     split_list,
     ticket_payloads,
 )
-from fieldops.tickets.services.escalation import levels_for_customer
 
 PER_PAGE = 25
 CUSTOMERS_MAX = 500
@@ -168,8 +166,8 @@ def render_detail(
     ticket = queries.get_ticket(current_user, number)
     item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share())[0]
     events = event_payloads(queries.list_events(current_user, ticket))
-    eta_records = ticket_services.eta_history(ticket)
-    levels = {level.level: level.name for level in levels_for_customer(ticket.customer_id)}
+    eta_records = queries.eta_history(ticket)
+    levels = {level.level: level.name for level in queries.levels_for_customer(ticket.customer_id)}
     reasons = queries.stop_clock_reasons(active_only=False)
     page = render_template(
         "backoffice/tickets_detail.html",

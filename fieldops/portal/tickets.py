@@ -25,7 +25,6 @@ from fieldops.tickets import queries
 from fieldops.tickets import services as ticket_services
 from fieldops.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 from fieldops.tickets.schemas import STATUSES, event_payloads, ticket_payloads
-from fieldops.tickets.services.escalation import levels_for_customer
 
 PER_PAGE = 20
 SERVICES_MAX = 500
@@ -111,7 +110,7 @@ def tickets_new() -> Any:
 
 def _level_names(ticket: Ticket) -> dict[int, str]:
     """{level: name} of the escalation matrix that applies to this ticket's customer."""
-    return {level.level: level.name for level in levels_for_customer(ticket.customer_id)}
+    return {level.level: level.name for level in queries.levels_for_customer(ticket.customer_id)}
 
 
 def _render_detail(
@@ -134,7 +133,7 @@ def _render_detail(
         "portal/tickets_detail.html",
         t=item,
         events=events,
-        eta_records=ticket_services.eta_history(ticket),
+        eta_records=queries.eta_history(ticket),
         levels=levels,
         top_level=max(levels, default=0),
         reason_labels={r.code: r.label for r in queries.stop_clock_reasons(active_only=False)},

@@ -6,7 +6,7 @@ DomainError that names what is wrong. The caller wraps it in `transaction()`.
 
 from fieldops.tickets.services.common import actor_of
 from fieldops.tickets.services.escalation import define_matrix, request_escalation
-from fieldops.tickets.services.eta import eta_history, set_eta
+from fieldops.tickets.services.eta import set_eta
 from fieldops.tickets.services.intake import FUTURE_TOLERANCE, attach_file, open_ticket
 from fieldops.tickets.services.status import change_status, confirm_resolution
 from fieldops.tickets.services.triage import update_ticket
@@ -20,7 +20,6 @@ __all__ = [
     "change_status",
     "confirm_resolution",
     "define_matrix",
-    "eta_history",
     "open_ticket",
     "request_escalation",
     "set_eta",

@@ -31,6 +31,7 @@ from fieldops.tickets.models import (
     TicketEscalation,
     TicketEvent,
 )
+from fieldops.tickets.queries import levels_for_customer
 from fieldops.tickets.services import notify
 from fieldops.tickets.services.common import actor_of, log_event, updated_as_of
 
@@ -145,25 +146,6 @@ def define_matrix(
         )
     db.session.flush()
     return matrix
-
-
-def levels_for_customer(customer_id: int) -> list[EscalationLevel]:
-    """The customer's own matrix's levels, else the default's; lowest level first."""
-    own = db.session.scalar(
-        select(EscalationMatrix.id).where(EscalationMatrix.customer_id == customer_id)
-    )
-    matrix_id = own or db.session.scalar(
-        select(EscalationMatrix.id).where(EscalationMatrix.customer_id.is_(None))
-    )
-    if matrix_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(EscalationLevel)
-            .where(EscalationLevel.matrix_id == matrix_id)
-            .order_by(EscalationLevel.level)
-        )
-    )
 
 
 def _tell_level(

@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
-
 from fieldops.accounts.models import User
 from fieldops.clock import ensure_utc
 from fieldops.db import db
@@ -89,13 +87,3 @@ def set_eta(
             record.customer_notified_at = now
     log.info("ticket %s ETA record %s", ticket.number, record.id)
     return record
-
-
-def eta_history(ticket: Ticket) -> list[TicketEta]:
-    return list(
-        db.session.scalars(
-            select(TicketEta)
-            .where(TicketEta.ticket_id == ticket.id)
-            .order_by(TicketEta.changed_at, TicketEta.id)
-        )
-    )
