@@ -19,13 +19,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime, db
 from fieldops.errors import ConflictError, RuleViolationError
 
 KEY_MAX = 255
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     __tablename__ = "idempotency_records"
     __table_args__ = (
         UniqueConstraint("principal_id", "key", name="uq_idempotency_records_principal_key"),

@@ -7,10 +7,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import db
+from fieldops.db import Model, db
 
 
-class NumberCounter(db.Model):
+class NumberCounter(Model):
     """The last number issued per prefix and year.
 
     The increment is one guarded UPDATE ... RETURNING, so on PostgreSQL the row lock and on

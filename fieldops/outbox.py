@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldops.clock import ensure_utc
 from fieldops.config import PROJECT_ROOT
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime, db
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Channel(StrEnum):
 SUBJECT_MAX = 255
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One outgoing notification, rendered when queued and delivered at least once.
 
     `message_id` is the RFC 5322 Message-ID, fixed when queued so that a retry after a crash

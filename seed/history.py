@@ -174,7 +174,9 @@ def _assign_numbers(drafts: list[Draft]) -> list[str]:
 def _insert(drafts: list[Draft]) -> tuple[int, int]:
     """Three set-based INSERTs for the batch; returns (events, pauses) written."""
     connection = db.session.connection()
-    tickets = Ticket.__table__
+    # The metadata's Table objects (typed as tables, unlike a model's __table__).
+    tables = Ticket.metadata.tables
+    tickets = tables[Ticket.__tablename__]
     rows = [draft.ticket for draft in drafts]
     ids = _preallocated_ids(connection, len(rows))
     if ids is None:
@@ -188,9 +190,9 @@ def _insert(drafts: list[Draft]) -> tuple[int, int]:
     for ticket_id, draft in zip(ids, drafts, strict=True):
         events.extend({**event, "ticket_id": ticket_id} for event in draft.events)
         pauses.extend({**pause, "ticket_id": ticket_id} for pause in draft.pauses)
-    connection.execute(insert(TicketEvent.__table__), events)
+    connection.execute(insert(tables[TicketEvent.__tablename__]), events)
     if pauses:
-        connection.execute(insert(TicketPause.__table__), pauses)
+        connection.execute(insert(tables[TicketPause.__tablename__]), pauses)
     return len(events), len(pauses)
 
 

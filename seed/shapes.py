@@ -98,7 +98,7 @@ class Draft:
 
     @property
     def created_at(self) -> datetime:
-        return self.ticket["created_at"]  # type: ignore[no-any-return]
+        return self.ticket["created_at"]
 
     def assign_number(self, number: str) -> None:
         self.ticket["number"] = number

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime
 
 
 class Role(StrEnum):
@@ -32,7 +32,7 @@ DESK_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
@@ -77,7 +77,7 @@ class User(db.Model):
         return f"{self.id}:{self.session_epoch}"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """An opaque bearer token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

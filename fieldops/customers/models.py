@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime
 
 
-class Customer(db.Model):
+class Customer(Model):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,7 +20,7 @@ class Customer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class SlaPlan(db.Model):
+class SlaPlan(Model):
     """Targets per priority in working minutes on a calendar; the priority matrix is data too."""
 
     __tablename__ = "sla_plans"
@@ -35,7 +35,7 @@ class SlaPlan(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Site(db.Model):
+class Site(Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class Site(db.Model):
     access_notes: Mapped[str] = mapped_column(Text, default="")
 
 
-class Service(db.Model):
+class Service(Model):
     """A service a customer buys, identified by its code (SVC-10023)."""
 
     __tablename__ = "services"

@@ -10,7 +10,7 @@ from fieldops.db import db
 from fieldops.errors import NotFoundError
 
 
-def _scoped_customers(viewer: User) -> Select[tuple[Customer]]:
+def _scoped_customers(viewer: User) -> Select[Customer]:
     query = select(Customer)
     if viewer.is_customer:
         query = query.where(Customer.id == viewer.customer_id)
@@ -33,7 +33,7 @@ def get_customer(viewer: User, code: str) -> Customer:
     return customer
 
 
-def _scoped_services(viewer: User) -> Select[tuple[Service]]:
+def _scoped_services(viewer: User) -> Select[Service]:
     query = select(Service)
     if viewer.is_customer:
         query = query.where(Service.customer_id == viewer.customer_id)

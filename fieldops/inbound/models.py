@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime
 
 
 class InboundStatus(StrEnum):
@@ -31,7 +31,7 @@ STATUSES = tuple(s.value for s in InboundStatus)
 DECIDED_STATUSES = frozenset({InboundStatus.RELEASED, InboundStatus.DISCARDED})
 
 
-class InboundMessage(db.Model):
+class InboundMessage(Model):
     """One received mail. `raw` is stored as it arrived, before anything is decided.
 
     `message_id` (the RFC 5322 Message-ID, NULL when the mail has none) is unique, so the

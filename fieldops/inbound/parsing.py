@@ -22,6 +22,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import Any
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_ID_MAX = 255
@@ -231,7 +232,7 @@ def _sender(message: Message, message_id: str | None) -> tuple[str, str]:
             "The mail has no From header.", field="from", message_id=message_id
         )
     try:
-        header = message["From"]
+        header: Any = message["From"]  # policy.default gives an AddressHeader, typed as str
         found = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception:  # fall back to the lenient stdlib address parser
         found = getaddresses([raw])

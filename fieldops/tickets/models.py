@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import UTCDateTime, db
+from fieldops.db import Model, UTCDateTime, db
 from fieldops.tickets.lifecycle import TicketStatus
 
 
@@ -64,7 +64,7 @@ LOGS_MAX = 200_000
 BODY_MAX = 10_000
 
 
-class Ticket(db.Model):
+class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
         CheckConstraint("escalation_level >= 0", name="escalation_level_non_negative"),
@@ -148,7 +148,7 @@ class Ticket(db.Model):
     eta_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class TicketEvent(db.Model):
+class TicketEvent(Model):
     """One line of the work log. Append-only: database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "ticket_events"
@@ -165,7 +165,7 @@ class TicketEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class TicketPause(db.Model):
+class TicketPause(Model):
     """One stop of the SLA clock: who stopped it, why, when, and the working time it removed."""
 
     __tablename__ = "ticket_pauses"
@@ -182,7 +182,7 @@ class TicketPause(db.Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class TicketAttachment(db.Model):
+class TicketAttachment(Model):
     """A file the reporter uploaded (test results, logs)."""
 
     __tablename__ = "ticket_attachments"
@@ -196,7 +196,7 @@ class TicketAttachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class EscalationMatrix(db.Model):
+class EscalationMatrix(Model):
     """Management levels a ticket climbs as it ages: one default matrix, or one per customer."""
 
     __tablename__ = "escalation_matrices"
@@ -211,7 +211,7 @@ class EscalationMatrix(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class EscalationLevel(db.Model):
+class EscalationLevel(Model):
     """One level: who is told, and after how many minutes of age per priority."""
 
     __tablename__ = "escalation_levels"
@@ -232,7 +232,7 @@ class EscalationLevel(db.Model):
     thresholds_min: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
 
-class TicketEscalation(db.Model):
+class TicketEscalation(Model):
     """A ticket reaching a level. UNIQUE(ticket, level): no level is reached twice."""
 
     __tablename__ = "ticket_escalations"
@@ -248,7 +248,7 @@ class TicketEscalation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class TicketEta(db.Model):
+class TicketEta(Model):
     """Every ETA given to the customer: old and new instant, why, who, and when they were told."""
 
     __tablename__ = "ticket_etas"
@@ -266,7 +266,7 @@ class TicketEta(db.Model):
     missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StopClockReason(db.Model):
+class StopClockReason(Model):
     """A reason code that may stop the SLA clock (data: operators add their own).
 
     The migration inserts DESIGN.md's defaults; a retired code stays for the records that

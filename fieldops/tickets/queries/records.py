@@ -13,7 +13,7 @@ from fieldops.tickets.models import (
 )
 
 
-def _events_query(viewer: User, ticket: Ticket) -> Select[tuple[TicketEvent]]:
+def _events_query(viewer: User, ticket: Ticket) -> Select[TicketEvent]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
     if viewer.is_customer:
         query = query.where(TicketEvent.public.is_(True))

@@ -45,7 +45,7 @@ class TicketFilter:
     sort: str = DEFAULT_SORT
 
 
-def _scoped(viewer: User) -> Select[tuple[Ticket]]:
+def _scoped(viewer: User) -> Select[Ticket]:
     query = select(Ticket)
     if viewer.is_customer:
         query = query.where(Ticket.customer_id == viewer.customer_id)
@@ -172,7 +172,7 @@ def _filter_conditions(filters: TicketFilter, *, index_scope: bool) -> list[Colu
     return conditions
 
 
-def _count(query: Select[tuple[Ticket]]) -> int:
+def _count(query: Select[Ticket]) -> int:
     return (
         db.session.scalar(
             select(func.count()).select_from(query.with_only_columns(Ticket.id).subquery())

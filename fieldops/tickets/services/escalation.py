@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, true, update
+from sqlalchemy import insert, select, true, update
 
 from fieldops.accounts.models import User
 from fieldops.customers.models import Customer
@@ -295,7 +295,7 @@ def _record(
 ) -> None:
     """The escalation rows and one internal work-log line per ticket, as two bulk inserts."""
     db.session.execute(
-        TicketEscalation.__table__.insert(),
+        insert(TicketEscalation),
         [
             {
                 "ticket_id": i,
@@ -313,7 +313,7 @@ def _record(
     )
     data = {"level": level.level, "reason": AGE_THRESHOLD}
     db.session.execute(
-        TicketEvent.__table__.insert(),
+        insert(TicketEvent),
         [
             {
                 "ticket_id": i,

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 
 from fieldops.db import db
 from fieldops.tickets import lifecycle
@@ -45,7 +45,7 @@ def _tickets(ids: list[int]) -> list[Ticket]:
 
 def _events(rows: list[dict[str, Any]]) -> None:
     if rows:
-        db.session.execute(TicketEvent.__table__.insert(), rows)
+        db.session.execute(insert(TicketEvent), rows)
 
 
 def _event(
