@@ -9,11 +9,17 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from fieldops.config import PROJECT_ROOT, Config
 from fieldops.db import configure_sqlite, db
 from fieldops.errors import DomainError, http_error
 from fieldops.ratelimit import limiter
+
+EARLY_REFUSALS = {
+    413: "The upload is too large. Attach a shorter extract of the log, or paste it as text.",
+    429: "Too many attempts. Wait a minute and try again.",
+}
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -78,20 +84,25 @@ def _register_error_handlers(app: Flask) -> None:
             error.status,
         )
 
-    @app.errorhandler(429)
-    def _too_many(error: Any) -> Any:
-        message = "Too many attempts. Wait a minute and try again."
+    def _early_refusal(error: HTTPException) -> Any:
+        """Refusals raised before any view runs (a body over the size limit, too many password
+        attempts): the contract's JSON on the API, the styled error page elsewhere."""
+        status = error.code or 400
+        message = EARLY_REFUSALS[status]
         if _wants_json():
-            response = jsonify(http_error(429, message))
+            response = jsonify(http_error(status, message))
         else:
             response = app.make_response(
-                (render_template("error.html", status=429, message=message), 429)
+                (render_template("error.html", status=status, message=message), status)
             )
-        response.status_code = 429
+        response.status_code = status
         for name, value in error.get_headers():
             if name.lower() == "retry-after":
                 response.headers[name] = value
         return response
+
+    for status in EARLY_REFUSALS:
+        app.register_error_handler(status, _early_refusal)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:

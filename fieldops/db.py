@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -62,6 +64,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def upsert_insert(model: Any) -> Any:
+    """`INSERT` for the session's database that supports `.on_conflict_do_nothing()`: the
+    PostgreSQL and SQLite dialects both have it, with the same signature (STACK.md pattern for
+    idempotent inserts; use `.returning()` to learn whether a row went in)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return pg_insert(model)
+    return sqlite_insert(model)
 
 
 @contextmanager

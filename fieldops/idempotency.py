@@ -15,11 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import Model, UTCDateTime, db
+from fieldops.db import Model, UTCDateTime, db, upsert_insert
 from fieldops.errors import ConflictError, RuleViolationError
 
 KEY_MAX = 255
@@ -59,10 +57,8 @@ def claim(principal_id: int, key: str, digest: str, now: datetime) -> Claim:
     """
     if not key or len(key) > KEY_MAX:
         raise RuleViolationError.on_field("Idempotency-Key", f"Must be 1-{KEY_MAX} characters.")
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = db.session.execute(
-        insert_fn(IdempotencyRecord)
+        upsert_insert(IdempotencyRecord)
         .values(principal_id=principal_id, key=key, request_hash=digest, created_at=now)
         .on_conflict_do_nothing(index_elements=["principal_id", "key"])
         .returning(IdempotencyRecord.id)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, String, UniqueConstraint, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldops.db import Model, db
+from fieldops.db import Model, db, upsert_insert
 
 
 class NumberCounter(Model):
@@ -60,10 +58,8 @@ def reserve_block(prefix: str, year: int, count: int) -> int:
     )
     last = db.session.execute(bump).scalar()
     if last is None:
-        dialect = db.session.get_bind().dialect.name
-        insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
         db.session.execute(
-            insert_fn(NumberCounter)
+            upsert_insert(NumberCounter)
             .values(prefix=prefix, year=year, last_value=0)
             .on_conflict_do_nothing(index_elements=["prefix", "year"])
         )

@@ -26,13 +26,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_app_context
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldops.clock import ensure_utc
 from fieldops.config import PROJECT_ROOT
-from fieldops.db import Model, UTCDateTime, db
+from fieldops.db import Model, UTCDateTime, db, upsert_insert
 
 log = logging.getLogger(__name__)
 
@@ -357,9 +355,7 @@ def queue_email(
         "next_attempt_at": now,
         "created_at": now,
     }
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_fn(OutboxMessage).values(**values)
+    statement = upsert_insert(OutboxMessage).values(**values)
     if dedupe_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     new_id = db.session.execute(statement.returning(OutboxMessage.id)).scalar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 from marshmallow import Schema, fields
@@ -145,10 +145,6 @@ def _refuse_nul_characters() -> None:
             f"Invalid input: {', '.join(fields_named)}: {problem}",
             {name: [problem] for name in fields_named},
         )
-
-
-def at_risk_share() -> float:
-    return float(current_app.config.get("SLA_AT_RISK_SHARE", 0.8))
 
 
 def register_api(app: Flask, csrf: CSRFProtect) -> None:

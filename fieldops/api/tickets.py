@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from fieldops import idempotency
 from fieldops.accounts.models import User
-from fieldops.api import at_risk_share, current_api_user
+from fieldops.api import current_api_user
 from fieldops.clock import utcnow
 from fieldops.db import transaction
 from fieldops.tickets import queries, services
@@ -31,6 +31,7 @@ from fieldops.tickets.schemas import (
     split_list,
     ticket_payloads,
 )
+from fieldops.tickets.services.clocks import at_risk_share
 
 blp = Blueprint("tickets", __name__, description="Trouble tickets and their work log")
 
@@ -204,8 +205,7 @@ class TicketEscalations(MethodView):
             record = services.request_escalation(
                 ticket, actor=user, note=body["note"], now=utcnow()
             )
-            return {"level": record.level, "reason": record.reason,
-                    "created_at": record.created_at}
+            return {"level": record.level, "reason": record.reason, "created_at": record.created_at}
 
 
 @blp.route("/<ticket_id>/events")

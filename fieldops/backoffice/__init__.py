@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 backoffice_bp = Blueprint("backoffice", __name__)
 
@@ -26,13 +25,6 @@ def _desk_only() -> Any:
         message = "The helpdesk desk is for agents, support managers and admins."
         return render_template("error.html", status=403, message=message), 403
     return None
-
-
-@backoffice_bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_: RequestEntityTooLarge) -> Any:
-    # Raised while the CSRF check reads the body, before any view runs.
-    message = "The upload is too large. Attach a shorter extract of the log, or paste it as text."
-    return render_template("error.html", status=413, message=message), 413
 
 
 from fieldops.backoffice import (  # noqa: E402,F401  - routes register on import

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
@@ -34,6 +34,7 @@ from fieldops.tickets.schemas import (
     split_list,
     ticket_payloads,
 )
+from fieldops.tickets.services.clocks import at_risk_share
 
 PER_PAGE = 25
 CUSTOMERS_MAX = 500
@@ -49,11 +50,6 @@ SORT_CHOICES = (
 TIME_LEFT_SORT = "resolution_due_at"
 
 
-def at_risk_share() -> float:
-    return float(current_app.config.get("SLA_AT_RISK_SHARE", 0.8))
-
-
-@backoffice_bp.get("/")
 def home() -> Response:
     return redirect(url_for("backoffice.queue"))
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 
 portal_bp = Blueprint("portal", __name__)
 
@@ -24,13 +23,6 @@ def _customers_only() -> Any:
     if current_user.is_desk:
         return redirect(url_for("backoffice.queue"))
     abort(404)
-
-
-@portal_bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_: RequestEntityTooLarge) -> Any:
-    # Raised while the CSRF check reads the body, before any view runs.
-    message = "The upload is too large. Attach a shorter extract of the log, or paste it as text."
-    return render_template("error.html", status=413, message=message), 413
 
 
 from fieldops.portal import services, tickets  # noqa: E402,F401  - routes register on import

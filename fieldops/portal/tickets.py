@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldops.clock import utcnow
@@ -25,6 +25,7 @@ from fieldops.tickets import queries
 from fieldops.tickets import services as ticket_services
 from fieldops.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 from fieldops.tickets.schemas import STATUSES, event_payloads, ticket_payloads
+from fieldops.tickets.services.clocks import at_risk_share
 
 PER_PAGE = 20
 SERVICES_MAX = 500
@@ -33,10 +34,6 @@ SERVICES_MAX = 500
 def _page_arg() -> int:
     raw = request.args.get("page", "1")
     return max(int(raw), 1) if raw.isdigit() else 1
-
-
-def _at_risk_share() -> float:
-    return float(current_app.config.get("SLA_AT_RISK_SHARE", 0.8))
 
 
 @portal_bp.get("/tickets")
@@ -51,7 +48,7 @@ def tickets_list() -> str:
         status = ""
     page, now = _page_arg(), utcnow()
     rows, total = queries.list_tickets(current_user, filters, page=page, per_page=PER_PAGE, now=now)
-    items = ticket_payloads(rows, now=now, at_risk_share=_at_risk_share(), for_customer=True)
+    items = ticket_payloads(rows, now=now, at_risk_share=at_risk_share(), for_customer=True)
     return render_template(
         "portal/tickets_list.html",
         items=items,
@@ -124,7 +121,7 @@ def _render_detail(
     item = ticket_payloads(
         [ticket],
         now=utcnow(),
-        at_risk_share=_at_risk_share(),
+        at_risk_share=at_risk_share(),
         for_customer=True,
     )[0]
     events = event_payloads(queries.list_events(current_user, ticket), for_customer=True)

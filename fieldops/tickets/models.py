@@ -85,21 +85,42 @@ class Ticket(Model):
         # usual co-filters), and running clocks past their due time not yet recorded.
         Index(
             "ix_tickets_breach_recorded",
-            "sla_breached_at", "customer_id", "service_id", "status", "priority",
+            "sla_breached_at",
+            "customer_id",
+            "service_id",
+            "status",
+            "priority",
         ),
         Index("ix_tickets_customer_breach", "customer_id", "sla_breached_at"),
         Index("ix_tickets_service_breach", "service_id", "sla_breached_at"),
         # The columns tested for NULL come before the due time, so the range holds only the
         # rows that are really candidates (not paused, not yet answered).
-        Index("ix_tickets_breach_running_resolution", "status", "sla_breached_at",
-              "paused_since", "resolution_due_at"),
-        Index("ix_tickets_breach_running_response", "status", "sla_breached_at",
-              "responded_at", "response_due_at"),
+        Index(
+            "ix_tickets_breach_running_resolution",
+            "status",
+            "sla_breached_at",
+            "paused_since",
+            "resolution_due_at",
+        ),
+        Index(
+            "ix_tickets_breach_running_response",
+            "status",
+            "sla_breached_at",
+            "responded_at",
+            "response_due_at",
+        ),
         # The sweep's guarded updates: each seeks only the rows its guard still lets through.
-        Index("ix_tickets_sweep_escalation", "status", "priority", "escalation_level",
-              "created_at"),
-        Index("ix_tickets_sweep_at_risk", "status", "at_risk_flagged_at", "sla_breached_at",
-              "paused_since", "at_risk_at"),
+        Index(
+            "ix_tickets_sweep_escalation", "status", "priority", "escalation_level", "created_at"
+        ),
+        Index(
+            "ix_tickets_sweep_at_risk",
+            "status",
+            "at_risk_flagged_at",
+            "sla_breached_at",
+            "paused_since",
+            "at_risk_at",
+        ),
         Index("ix_tickets_sweep_eta", "status", "eta_missed_at", "eta"),
     )
 

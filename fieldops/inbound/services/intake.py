@@ -25,13 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldops.accounts.models import Role, User
 from fieldops.accounts.queries import find_user_by_email
 from fieldops.customers.models import Service
-from fieldops.db import db
+from fieldops.db import db, upsert_insert
 from fieldops.errors import ConflictError, DomainError, NotFoundError
 from fieldops.inbound import parsing, rules
 from fieldops.inbound.models import InboundMessage, InboundStatus, ReceivedVia
@@ -74,9 +72,7 @@ def _store(raw: bytes, values: dict[str, Any]) -> InboundMessage | None:
     `INSERT ... ON CONFLICT DO NOTHING RETURNING`: a concurrent twin waits on the unique index
     and then finds the first one, on PostgreSQL and SQLite alike (STACK.md).
     """
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_fn(InboundMessage).values(raw=raw, **values)
+    statement = upsert_insert(InboundMessage).values(raw=raw, **values)
     if values.get("message_id") is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["message_id"])
     new_id = db.session.execute(statement.returning(InboundMessage.id)).scalar()

@@ -31,6 +31,7 @@ from fieldops.tickets.queries.settings import (
 from fieldops.tickets.queries.tickets import (
     DEFAULT_SORT,
     EPOCH,
+    IDS_PER_QUERY,
     SORTS,
     TicketFilter,
     breached_clause,
@@ -40,12 +41,14 @@ from fieldops.tickets.queries.tickets import (
     list_tickets,
     not_breached_clause,
     recorded_breach_clause,
+    tickets_by_ids,
     unrecorded_breach_clause,
 )
 
 __all__ = [
     "DEFAULT_SORT",
     "EPOCH",
+    "IDS_PER_QUERY",
     "SORTS",
     "TicketFilter",
     "breached_clause",
@@ -69,6 +72,7 @@ __all__ = [
     "sla_view",
     "stop_clock_codes",
     "stop_clock_reasons",
+    "tickets_by_ids",
     "unrecorded_breach_clause",
     "user_names",
     "user_names_and_roles",

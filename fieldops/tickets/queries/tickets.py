@@ -201,3 +201,16 @@ def get_ticket_for_update(viewer: User, number: str) -> Ticket:
     if ticket is None:
         raise NotFoundError(f"No ticket {number}.")
     return ticket
+
+
+# IN-lists are chunked: SQLite allows ~32k bound parameters per statement.
+IDS_PER_QUERY = 5000
+
+
+def tickets_by_ids(ids: list[int]) -> list[Ticket]:
+    """The tickets with these ids (no viewer scope: for jobs such as the sweep), in chunks."""
+    found: list[Ticket] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = ids[start : start + IDS_PER_QUERY]
+        found.extend(db.session.scalars(select(Ticket).where(Ticket.id.in_(chunk))))
+    return found

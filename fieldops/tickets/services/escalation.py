@@ -31,7 +31,7 @@ from fieldops.tickets.models import (
     TicketEscalation,
     TicketEvent,
 )
-from fieldops.tickets.queries import levels_for_customer
+from fieldops.tickets.queries import levels_for_customer, tickets_by_ids
 from fieldops.tickets.services import notify
 from fieldops.tickets.services.common import actor_of, log_event, updated_as_of
 
@@ -44,8 +44,6 @@ NOTE_MAX = 2000
 # More tickets than this reaching one level in one sweep are told as one digest e-mail.
 DIGEST_OVER = 10
 DIGEST_SHOWN = 200
-# IN-lists are chunked: SQLite allows ~32k bound parameters per statement.
-CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -281,7 +279,7 @@ def escalate_by_age(now: datetime) -> list[Escalated]:
     for level_id, ticket_ids in reached.items():
         level = level_by_id[level_id]
         if len(ticket_ids) <= DIGEST_OVER:
-            for ticket in _load(ticket_ids):
+            for ticket in tickets_by_ids(ticket_ids):
                 _tell_level(ticket, level, AGE_THRESHOLD, now)
         else:
             _tell_level_digest(level, ticket_ids, now)
@@ -329,22 +327,13 @@ def _record(
     )
 
 
-def _load(ticket_ids: list[int]) -> list[Ticket]:
-    tickets: list[Ticket] = []
-    for start in range(0, len(ticket_ids), CHUNK):
-        tickets.extend(
-            db.session.scalars(
-                select(Ticket).where(Ticket.id.in_(ticket_ids[start : start + CHUNK]))
-            )
-        )
-    return tickets
-
-
 def _tell_level_digest(level: EscalationLevel, ticket_ids: list[int], now: datetime) -> None:
     """One e-mail naming the first DIGEST_SHOWN tickets (most urgent priority first)."""
     if not level.contacts:
         return
-    group = sorted(_load(ticket_ids[:DIGEST_SHOWN]), key=lambda t: (t.priority, t.created_at))
+    group = sorted(
+        tickets_by_ids(ticket_ids[:DIGEST_SHOWN]), key=lambda t: (t.priority, t.created_at)
+    )
     names = dict(
         db.session.execute(
             select(Customer.id, Customer.name).where(

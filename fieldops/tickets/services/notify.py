@@ -24,20 +24,16 @@ from fieldops.tickets.models import Ticket
 log = logging.getLogger(__name__)
 
 
-def _requester(ticket: Ticket) -> User | None:
-    if ticket.requester_id is None:
-        return None
-    user = db.session.get(User, ticket.requester_id)
-    return user if user is not None and user.is_active else None
-
-
-def _timezone(ticket: Ticket) -> str:
-    calendar = db.session.scalar(
-        select(SlaPlan.calendar)
-        .join(Service, Service.sla_plan_id == SlaPlan.id)
-        .where(Service.id == ticket.service_id)
-    )
-    return str((calendar or {}).get("timezone", "UTC"))
+def _zones(service_ids: set[int]) -> dict[int, str]:
+    """The time zone each service's SLA calendar shows instants in."""
+    return {
+        sid: str((calendar or {}).get("timezone", "UTC"))
+        for sid, calendar in db.session.execute(
+            select(Service.id, SlaPlan.calendar)
+            .join(SlaPlan, SlaPlan.id == Service.sla_plan_id)
+            .where(Service.id.in_(service_ids))
+        )
+    }
 
 
 def portal_path(ticket: Ticket) -> str:
@@ -52,26 +48,11 @@ def tell_customer(
     `key` makes the notice unique per ticket (e.g. "status:17" for event 17), so running the
     same step twice never sends it twice.
     """
-    requester = _requester(ticket)
-    if requester is None:
+    recipient = requesters([ticket]).get(ticket.id)
+    if recipient is None:
         log.info("ticket %s has no requesting contact: %s not sent", ticket.number, template)
         return False
-    queued = queue_email(
-        to=[requester.email],
-        template=template,
-        context={
-            "ticket_number": ticket.number,
-            "summary": ticket.summary,
-            "ticket_url": portal_path(ticket),
-            "recipient_name": requester.name,
-            "timezone": _timezone(ticket),
-            **context,
-        },
-        now=now,
-        ticket_id=ticket.id,
-        dedupe_key=f"{ticket.number}:{template}:{key}",
-    )
-    return queued is not None
+    return tell_recipient(ticket, recipient, template, now, key=key, **context)
 
 
 def tell_staff(
@@ -93,7 +74,7 @@ def tell_staff(
             "ticket_number": ticket.number,
             "summary": ticket.summary,
             "ticket_url": f"/desk/tickets/{ticket.number}",
-            "timezone": _timezone(ticket),
+            "timezone": _zones({ticket.service_id}).get(ticket.service_id, "UTC"),
             **context,
         },
         now=now,
@@ -124,14 +105,7 @@ def requesters(tickets: list[Ticket]) -> dict[int, Recipient]:
             )
         )
     }
-    zones = {
-        sid: str((cal or {}).get("timezone", "UTC"))
-        for sid, cal in db.session.execute(
-            select(Service.id, SlaPlan.calendar)
-            .join(SlaPlan, SlaPlan.id == Service.sla_plan_id)
-            .where(Service.id.in_({t.service_id for t in tickets}))
-        )
-    }
+    zones = _zones({t.service_id for t in tickets})
     found = {}
     for ticket in tickets:
         if ticket.requester_id in users:
@@ -148,9 +122,10 @@ def tell_recipient(
     *,
     key: str,
     **context: Any,
-) -> None:
-    """tell_customer for a prefetched recipient (see `requesters`)."""
-    queue_email(
+) -> bool:
+    """tell_customer for a prefetched recipient (see `requesters`); False when this notice
+    was queued before (same key)."""
+    queued = queue_email(
         to=[recipient.email],
         template=template,
         context={
@@ -166,3 +141,4 @@ def tell_recipient(
         dedupe_key=f"{ticket.number}:{template}:{key}",
         load=False,
     )
+    return queued is not None

@@ -18,7 +18,7 @@ from fieldops.db import db
 from fieldops.tickets import lifecycle
 from fieldops.tickets.lifecycle import Actor, TicketStatus
 from fieldops.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEta, TicketEvent
-from fieldops.tickets.queries import unrecorded_breach_clause
+from fieldops.tickets.queries import IDS_PER_QUERY, tickets_by_ids, unrecorded_breach_clause
 from fieldops.tickets.services import notify
 from fieldops.tickets.services.clocks import at_risk_share
 from fieldops.tickets.services.common import updated_as_of
@@ -26,21 +26,11 @@ from fieldops.tickets.services.common import updated_as_of
 log = logging.getLogger(__name__)
 
 OPEN = [s.value for s in OPEN_STATUSES]
-CHUNK = 5000
 AUTO_CLOSE_NOTE = "Closed automatically: no answer within 24 hours of the resolution."
 
 # The sweep's close is the table's resolved -> closed move for the system; fail loudly at
 # import if the table ever stops allowing it.
 lifecycle.check_move(TicketStatus.RESOLVED, TicketStatus.CLOSED, Actor.SYSTEM, None)
-
-
-def _tickets(ids: list[int]) -> list[Ticket]:
-    found: list[Ticket] = []
-    for start in range(0, len(ids), CHUNK):
-        found.extend(
-            db.session.scalars(select(Ticket).where(Ticket.id.in_(ids[start : start + CHUNK])))
-        )
-    return found
 
 
 def _events(rows: list[dict[str, Any]]) -> None:
@@ -149,16 +139,16 @@ def mark_missed_etas(now: datetime) -> list[int]:
     if not ids:
         return ids
     events = []
-    tickets = _tickets(ids)
+    tickets = tickets_by_ids(ids)
     recipients = notify.requesters(tickets)
     current_eta = select(Ticket.eta).where(Ticket.id == TicketEta.ticket_id).scalar_subquery()
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, len(ids), IDS_PER_QUERY):
         # The history record of each ticket's current ETA is the one that was missed.
         db.session.execute(
             update(TicketEta)
             .where(
                 and_(
-                    TicketEta.ticket_id.in_(ids[start : start + CHUNK]),
+                    TicketEta.ticket_id.in_(ids[start : start + IDS_PER_QUERY]),
                     TicketEta.missed_at.is_(None),
                     TicketEta.eta == current_eta,
                 )
@@ -218,7 +208,7 @@ def close_unconfirmed(now: datetime) -> list[int]:
     if not ids:
         return ids
     events = []
-    tickets = _tickets(ids)
+    tickets = tickets_by_ids(ids)
     recipients = notify.requesters(tickets)
     for ticket in tickets:
         events.append(
