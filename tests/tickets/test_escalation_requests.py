@@ -30,26 +30,14 @@ from fieldops.tickets.tasks import run_sweep
 from tests.factories import (
     DEFAULT_NOW,
     ESCALATION_LEVELS,
-    make_contact,
     make_customer,
     make_matrix,
-    make_service,
     make_ticket,
     make_user,
 )
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
-
-
-@pytest.fixture
-def service(session: Any) -> Service:
-    return make_service()
-
-
-@pytest.fixture
-def contact(service: Service) -> User:
-    return make_contact(service.customer)
 
 
 @pytest.fixture

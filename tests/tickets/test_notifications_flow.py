@@ -29,11 +29,6 @@ CONTACT = "noc@customer.example"
 
 
 @pytest.fixture
-def service(session: Any) -> Service:
-    return make_service()
-
-
-@pytest.fixture
 def contact(service: Service) -> User:
     return make_contact(service.customer, email=CONTACT, name="Nora Kowalska")
 

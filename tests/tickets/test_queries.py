@@ -27,16 +27,6 @@ M = timedelta(minutes=1)
 
 
 @pytest.fixture
-def service(session: Any) -> Service:
-    return make_service()
-
-
-@pytest.fixture
-def contact(service: Service) -> User:
-    return make_contact(service.customer)
-
-
-@pytest.fixture
 def p1(service: Service, contact: User, agent: User, now: datetime) -> Ticket:
     """A 24x7 P1 opened at `now` (respond in 15 min, resolve in 4 h), acknowledged at once."""
     ticket = make_ticket(service, contact, now=now)

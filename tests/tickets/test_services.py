@@ -51,18 +51,8 @@ def _ticket_count() -> int:
 
 
 @pytest.fixture
-def service(session: Any) -> Service:
-    return make_service()
-
-
-@pytest.fixture
 def business_service(session: Any) -> Service:
     return make_service(plan=make_sla_plan(calendar=CALENDAR_BUSINESS))
-
-
-@pytest.fixture
-def contact(service: Service) -> User:
-    return make_contact(service.customer)
 
 
 def _open(service: Service, actor: User, now: datetime, **data: Any) -> Ticket:
