@@ -32,6 +32,7 @@ def register_cli(app: Flask) -> None:
         serve,
         worker_command,
         ingest_mail_command,
+        stock_group,
     ):
         app.cli.add_command(command)
     # After a commit that queued e-mail, hand delivery to the background worker.
@@ -200,6 +201,31 @@ def ingest_mail_command(path: str) -> None:
         InboundStatus.QUARANTINED: f"Held for an agent to verify: {reason}",
     }.get(InboundStatus(status), f"{status.replace('_', ' ').capitalize()}: {number or reason}")
     click.echo(f"{outcome} (inbound e-mail #{message_id}){seen}.")
+
+
+@click.group("stock")
+def stock_group() -> None:
+    """Inventory checks."""
+
+
+@stock_group.command("verify")
+@with_appcontext
+def stock_verify_command() -> None:
+    """Prove every stock line equals the sum of its ledger rows (and its reservations and
+    serialised units). Exits 1, listing each difference, when one does not."""
+    from fieldops.inventory.queries import verify_ledger
+
+    check = verify_ledger()
+    for d in check.discrepancies:
+        click.echo(
+            f"MISMATCH {d.sku} at {d.location}: {d.measure} is {d.recorded}, "
+            f"{d.source} say {d.expected}",
+            err=True,
+        )
+    verdict = "balanced" if check.balanced else f"{len(check.discrepancies)} difference(s)"
+    click.echo(f"{check.lines} stock lines, {check.movements} ledger rows: {verdict}.")
+    if not check.balanced:
+        sys.exit(1)
 
 
 def _venv_gunicorn() -> str | None:

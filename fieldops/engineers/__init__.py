@@ -1,0 +1,1 @@
+"""Field engineers: who they are, what they can do, where they are based."""

@@ -1,0 +1,1 @@
+"""Spare-parts inventory: the catalogue, stock per depot and van, reservations, the ledger."""
