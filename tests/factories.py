@@ -11,6 +11,10 @@ from fieldops.accounts.services import create_user
 from fieldops.customers.models import Customer, Service, SlaPlan
 from fieldops.customers.services import create_customer, create_service, create_sla_plan
 from fieldops.db import db
+from fieldops.engineers.models import Engineer
+from fieldops.engineers.services import create_engineer
+from fieldops.inventory.models import PartType, StockLocation
+from fieldops.inventory.services import create_location, create_part_type
 from fieldops.tickets.models import EscalationMatrix, Ticket
 from fieldops.tickets.services import define_matrix, open_ticket
 
@@ -210,3 +214,103 @@ def make_current_ticket(
     now = utcnow() - ago
     overrides.setdefault("fault_started_at", now - timedelta(minutes=30))
     return make_ticket(service, actor, now=now, **overrides)
+
+
+# Inventory -----------------------------------------------------------------------------------
+
+
+def make_engineer(**overrides: Any) -> Engineer:
+    n = _n()
+    data: dict[str, Any] = {
+        "name": f"Engineer {n}",
+        "home_lat": 52.23,
+        "home_lon": 21.01,
+        "skills": ["router", "optical"],
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_engineer(**data)
+
+
+def make_part_type(**overrides: Any) -> PartType:
+    """A serialised part unless `serialised=False` (then counted in metres of cable)."""
+    n = _n()
+    serialised = overrides.get("serialised", True)
+    data: dict[str, Any] = {
+        "sku": f"PART-{n}",
+        "name": f"Part {n}",
+        "category": "psu" if serialised else "cable",
+        "serialised": serialised,
+        "unit": "each" if serialised else "m",
+        "manufacturer": "Acme Networks",
+        "reorder_point": 0,
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_part_type(**data)
+
+
+def make_depot(**overrides: Any) -> StockLocation:
+    """A depot in Warsaw unless lat/lon say otherwise."""
+    n = _n()
+    data: dict[str, Any] = {
+        "code": f"DEP-{n}",
+        "kind": "depot",
+        "name": f"Depot {n}",
+        "lat": 52.23,
+        "lon": 21.01,
+        "address": f"ul. Magazynowa {n}",
+        "city": "Warsaw",
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_location(**data)
+
+
+def make_van(engineer: Engineer | None = None, **overrides: Any) -> StockLocation:
+    engineer = engineer or make_engineer()
+    data: dict[str, Any] = {
+        "code": f"VAN-{engineer.id}-{_n()}",
+        "kind": "van",
+        "name": f"{engineer.name}'s van",
+        "lat": engineer.home_lat,
+        "lon": engineer.home_lon,
+        "engineer_id": engineer.id,
+        "now": DEFAULT_NOW,
+    }
+    data.update(overrides)
+    return create_location(**data)
+
+
+def stock_up(
+    part: PartType, location: StockLocation, quantity: int, *, prefix: str | None = None
+) -> list[str]:
+    """Put `quantity` of a part into a location through the ledger (a receipt at a depot, a
+    receipt then a transfer for a van); returns the serials for a serialised part."""
+    from fieldops.inventory.services import receive, transfer
+
+    serials = (
+        [f"{prefix or part.sku}-{_n()}" for _ in range(quantity)] if part.is_serialised else []
+    )
+    target = location
+    if location.kind == "van":
+        target = make_depot()
+    receive(
+        actor=None,
+        sku=part.sku,
+        location_code=target.code,
+        quantity=None if serials else quantity,
+        serials=serials or None,
+        now=DEFAULT_NOW,
+    )
+    if target is not location:
+        transfer(
+            actor=None,
+            sku=part.sku,
+            from_code=target.code,
+            to_code=location.code,
+            quantity=None if serials else quantity,
+            serials=serials or None,
+            now=DEFAULT_NOW,
+        )
+    return serials

@@ -8,6 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Who may do what with stock (role values of accounts.Role; this module imports no models).
+# Customers never see stock at all: every surface answers them 404.
+STOCK_KEEPER_ROLES = frozenset({"stock_manager", "admin"})
+RESERVING_ROLES = frozenset({"stock_manager", "dispatcher", "admin"})
+STOCK_VIEWER_ROLES = frozenset(
+    {"agent", "dispatcher", "engineer", "stock_manager", "manager", "admin"}
+)
+
 
 class LocationKind(StrEnum):
     DEPOT = "depot"
