@@ -92,5 +92,5 @@ def list_units(
     if location_id is not None:
         statement = statement.where(StockUnit.location_id == location_id)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).tuples()
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
     return [(unit, code) for unit, code in rows], int(total or 0)

@@ -45,7 +45,7 @@ def _views(rows: list[tuple[StockReservation, str, str, str]]) -> list[Reservati
             .join(StockUnit, StockUnit.id == ReservationUnit.unit_id)
             .where(ReservationUnit.reservation_id.in_(ids))
             .order_by(StockUnit.serial)
-        ).tuples():
+        ):
             serials.setdefault(reservation_id, []).append(serial)
     return [
         ReservationView(
@@ -78,7 +78,8 @@ def get_reservation(reservation_id: int) -> ReservationView:
     row = db.session.execute(_base().where(StockReservation.id == reservation_id)).first()
     if row is None:
         raise NotFoundError(f"No reservation {reservation_id}.")
-    return _views([row.tuple()])[0]
+    reservation, sku, code, kind = row
+    return _views([(reservation, sku, code, kind)])[0]
 
 
 def list_reservations(
@@ -104,7 +105,7 @@ def list_reservations(
     rows = db.session.execute(
         statement.order_by(StockReservation.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return _views([row.tuple() for row in rows]), int(total or 0)
+    return _views([(r, sku, code, kind) for r, sku, code, kind in rows]), int(total or 0)
 
 
 @dataclass(frozen=True)

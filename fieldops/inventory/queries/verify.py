@@ -72,7 +72,7 @@ def _ledger_sums() -> dict[tuple[int, int, str], int]:
         select(both.c.part, both.c.location, both.c.condition, func.sum(both.c.delta)).group_by(
             both.c.part, both.c.location, both.c.condition
         )
-    ).tuples()
+    )
     return {(p, loc, cond): int(total) for p, loc, cond, total in rows}
 
 
@@ -80,10 +80,8 @@ def verify_ledger() -> LedgerCheck:
     check = LedgerCheck()
     check.movements = int(db.session.scalar(select(func.count()).select_from(StockMovement)) or 0)
     names = {
-        "part": dict(db.session.execute(select(PartType.id, PartType.sku)).tuples().all()),
-        "location": dict(
-            db.session.execute(select(StockLocation.id, StockLocation.code)).tuples().all()
-        ),
+        "part": dict(db.session.execute(select(PartType.id, PartType.sku)).all()),
+        "location": dict(db.session.execute(select(StockLocation.id, StockLocation.code)).all()),
     }
     serialised = set(
         db.session.scalars(select(PartType.id).where(PartType.is_serialised.is_(True))).all()
@@ -99,14 +97,14 @@ def verify_ledger() -> LedgerCheck:
             )
             .where(StockReservation.status.in_(list(ACTIVE_RESERVATIONS)))
             .group_by(StockReservation.part_type_id, StockReservation.location_id)
-        ).tuples()
+        )
     }
     units: dict[tuple[int, int, str], int] = defaultdict(int)
     for p, loc, status, count in db.session.execute(
         select(StockUnit.part_type_id, StockUnit.location_id, StockUnit.status, func.count())
         .where(StockUnit.location_id.is_not(None))
         .group_by(StockUnit.part_type_id, StockUnit.location_id, StockUnit.status)
-    ).tuples():
+    ):
         bucket = "good" if status in ON_HAND_STATUSES else status
         units[(p, int(loc or 0), bucket)] += int(count)
     lines = db.session.execute(
@@ -117,7 +115,7 @@ def verify_ledger() -> LedgerCheck:
             StockLevel.reserved,
             StockLevel.faulty,
         )
-    ).tuples()
+    )
     seen: set[Key] = set()
 
     def _flag(key: Key, measure: str, recorded: int, expected: int, source: str) -> None:

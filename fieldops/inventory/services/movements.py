@@ -30,7 +30,6 @@ from fieldops.inventory.services.units import (
     create_units,
     move_units,
     pick_free_units,
-    require_serials,
     serials_in_state,
     units_by_serial,
 )
@@ -161,8 +160,7 @@ def receive(
     part = part_by_sku(sku)
     location = location_by_code(location_code)
     _check_kind(MovementKind.RECEIPT, location, "to")
-    cleaned, count = clean_serials(part, serials, quantity)
-    require_serials(part, cleaned, "received")
+    cleaned, count = clean_serials(part, serials, quantity, required_for="received")
     reference = _text(reference, "reference", REFERENCE_MAX)
     units = create_units(
         part, cleaned, status=UnitStatus.IN_STOCK, location_id=location.id, now=now
@@ -250,8 +248,7 @@ def adjust(
         raise RuleViolationError.on_field("direction", "Either in (found) or out (missing).")
     state = _condition(condition)
     reason = _text(reason, "reason", REASON_MAX, required="Say why the stock is adjusted.")
-    cleaned, count = clean_serials(part, serials, quantity)
-    require_serials(part, cleaned, "adjusted")
+    cleaned, count = clean_serials(part, serials, quantity, required_for="adjusted")
     if direction == "in":
         units = create_units(
             part, cleaned, status=CONDITION_STATUS[state], location_id=location.id, now=now
@@ -314,8 +311,7 @@ def remove_faulty(
     location = location_by_code(location_code)
     site = _text(site, "site", REFERENCE_MAX, required="Name the site the part came out of.")
     reason = _text(reason, "reason", REASON_MAX)
-    cleaned, count = clean_serials(part, serials, quantity)
-    require_serials(part, cleaned, "removed")
+    cleaned, count = clean_serials(part, serials, quantity, required_for="removed")
     known = units_by_serial(part, cleaned)
     clash = [s for s, u in known.items() if u.status != UnitStatus.INSTALLED]
     if clash:
@@ -462,8 +458,7 @@ def receive_from_vendor(
     location = location_by_code(location_code)
     _check_kind(MovementKind.RECEIVE_FROM_VENDOR, location, "to")
     rma = _text(rma, "reference", REFERENCE_MAX, required="Give the vendor's RMA number.")
-    cleaned, count = clean_serials(part, serials, quantity)
-    require_serials(part, cleaned, "received back")
+    cleaned, count = clean_serials(part, serials, quantity, required_for="received back")
     known = units_by_serial(part, cleaned)
     clash = [s for s, u in known.items() if u.status != UnitStatus.AT_VENDOR]
     if clash:

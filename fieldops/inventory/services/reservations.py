@@ -439,9 +439,7 @@ def consume(
             by_serial = dict(
                 db.session.execute(
                     select(StockUnit.serial, StockUnit.id).where(StockUnit.id.in_(held))
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             foreign = [s for s in cleaned if s not in by_serial]
             if foreign:

@@ -16,11 +16,16 @@ from fieldops.inventory.rules import UnitStatus
 
 
 def clean_serials(
-    part: PartType, serials: Sequence[str] | None, quantity: int | None
+    part: PartType,
+    serials: Sequence[str] | None,
+    quantity: int | None,
+    *,
+    required_for: str | None = None,
 ) -> tuple[list[str], int]:
     """The request's serials (stripped, no repeats) and its quantity, checked against each
-    other and against whether the part is serialised. Raises RuleViolationError naming
-    `serials` or `quantity`."""
+    other and against whether the part is serialised; `required_for` (e.g. "received") when
+    a serialised part must name its serials here. Raises RuleViolationError naming `serials`
+    or `quantity`."""
     cleaned = [s.strip() for s in serials or []]
     if not part.is_serialised:
         if cleaned:
@@ -28,6 +33,10 @@ def clean_serials(
                 "serials", f"{part.sku} is not serialised: give a quantity only."
             )
         return [], _positive(quantity)
+    if required_for and not cleaned:
+        raise RuleViolationError.on_field(
+            "serials", f"{part.sku} is serialised: list the serials {required_for}."
+        )
     if any(not s or len(s) > SERIAL_MAX for s in cleaned):
         raise RuleViolationError.on_field("serials", f"Each serial is 1-{SERIAL_MAX} characters.")
     repeated = sorted({s for s in cleaned if cleaned.count(s) > 1})
@@ -48,13 +57,6 @@ def _positive(quantity: int | None) -> int:
     if quantity < 1:
         raise RuleViolationError.on_field("quantity", "Must be 1 or more.")
     return quantity
-
-
-def require_serials(part: PartType, serials: list[str], what: str) -> None:
-    if part.is_serialised and not serials:
-        raise RuleViolationError.on_field(
-            "serials", f"{part.sku} is serialised: list the serials {what}."
-        )
 
 
 def create_units(
