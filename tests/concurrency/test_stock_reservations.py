@@ -142,3 +142,38 @@ def test_racing_nearest_reservations_spill_to_the_next_depot_then_backorder(
         assert reserved == {near_id: 3, far_id: 2}
         assert db.session.scalar(select(func.count()).select_from(Backorder)) == THREADS - 5
         assert verify_ledger().balanced
+
+
+def test_transfers_racing_in_opposite_directions_neither_deadlock_nor_oversell(
+    fresh_app: Flask,
+) -> None:
+    with fresh_app.app_context(), transaction():
+        part = make_part_type(serialised=False)
+        east, west = make_depot(), make_depot()
+        stock_up(part, east, 10)
+        stock_up(part, west, 10)
+        sku, codes = part.sku, (east.code, west.code)
+
+    def _move(i: int) -> str:
+        source, target = codes if i % 2 else codes[::-1]
+        with fresh_app.app_context():
+            try:
+                with transaction():
+                    services.transfer(
+                        actor=None,
+                        sku=sku,
+                        from_code=source,
+                        to_code=target,
+                        quantity=3,
+                        now=utcnow(),
+                    )
+                    return "moved"
+            except ConflictError:
+                return "short"
+
+    results = _run_together(16, _move)
+    assert set(results) <= {"moved", "short"}
+    with fresh_app.app_context():
+        total = db.session.scalar(select(func.sum(StockLevel.on_hand)))
+        assert total == 20
+        assert verify_ledger().balanced

@@ -78,6 +78,19 @@ def ensure_line(part_type_id: int, location_id: int) -> int:
     return int(line_id)
 
 
+def lock_lines(part_type_id: int, *location_ids: int) -> None:
+    """Create and lock a part's lines at several locations, in id order, before a movement
+    between them changes either: two transfers in opposite directions then queue instead
+    of deadlocking on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    ids = sorted(ensure_line(part_type_id, location_id) for location_id in set(location_ids))
+    db.session.execute(
+        select(StockLevel.id)
+        .where(StockLevel.id.in_(ids))
+        .order_by(StockLevel.id)
+        .with_for_update()
+    ).all()
+
+
 def _apply(part_type_id: int, location_id: int, guard: Any, **values: Any) -> LineState | None:
     statement = (
         update(StockLevel)

@@ -203,6 +203,7 @@ def transfer(
         raise RuleViolationError.on_field("to", "A transfer goes to another location.")
     cleaned, count = clean_serials(part, serials, quantity)
     reason = _text(reason, "reason", REASON_MAX)
+    levels.lock_lines(part.id, source.id, target.id)
     unit_ids = _take(part, source, count, Condition.GOOD, cleaned)
     move_units(
         unit_ids,
@@ -375,6 +376,7 @@ def return_faulty(
     _check_kind(MovementKind.RETURN, target, "to")
     cleaned, count = clean_serials(part, serials, quantity)
     reason = _text(reason, "reason", REASON_MAX)
+    levels.lock_lines(part.id, source.id, target.id)
     unit_ids = _take(part, source, count, Condition.FAULTY, cleaned)
     move_units(
         unit_ids,

@@ -375,6 +375,8 @@ def pick(
     source_id = reservation.location_id
     moving = van is not None and van.id != source_id
     target_id = van.id if van is not None and moving else source_id
+    if moving:
+        levels.lock_lines(part.id, source_id, target_id)
     move_units(
         unit_ids,
         expect={UnitStatus.RESERVED},
