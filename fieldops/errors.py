@@ -34,6 +34,12 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+class BackorderedError(ConflictError):
+    """No location could give the stock: a backorder was recorded (and committed) instead."""
+
+    code = "backordered"
+
+
 class RuleViolationError(DomainError):
     """Input that breaks a rule: a missing, malformed or out-of-range field."""
 

@@ -153,7 +153,11 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         docs,
         escalation_matrices,
         inbound_mail,
+        locations,
+        part_types,
+        reservations,
         sla_plans,
+        stock,
         tickets,
         tokens,
     )
@@ -167,6 +171,10 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (tickets.blp, "/tickets"),
         (escalation_matrices.blp, "/escalation-matrices"),
         (inbound_mail.blp, "/inbound-mail"),
+        (part_types.blp, "/part-types"),
+        (locations.blp, "/locations"),
+        (stock.blp, "/stock"),
+        (reservations.blp, "/reservations"),
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{prefix}")

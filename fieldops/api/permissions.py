@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+from flask import request
+from flask_smorest import Blueprint
+
 from fieldops.accounts.models import DESK_ROLES, Role, User
-from fieldops.errors import ForbiddenError
+from fieldops.api import current_api_user
+from fieldops.errors import ForbiddenError, NotFoundError
+from fieldops.inventory.rules import RESERVING_ROLES, STOCK_KEEPER_ROLES, STOCK_VIEWER_ROLES
 
 CUSTOMER_ADMIN_ROLES = DESK_ROLES
 PLAN_ADMIN_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+# Re-exported so the stock resources name their role sets in one place.
+__all__ = [
+    "CUSTOMER_ADMIN_ROLES",
+    "PLAN_ADMIN_ROLES",
+    "RESERVING_ROLES",
+    "STOCK_KEEPER_ROLES",
+    "STOCK_VIEWER_ROLES",
+    "guard_stock_blueprint",
+    "require_role",
+]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def require_role(user: User, roles: frozenset[Role], action: str) -> None:
     if user.role not in roles:
         raise ForbiddenError(f"Your role may not {action}.")
+
+
+def guard_stock_blueprint(blueprint: Blueprint, write_roles: frozenset[str], action: str) -> None:
+    """Check every request to a stock resource before its input is parsed.
+
+    Customers never learn that stock exists: 404 on every path, whatever the body (a 422 or
+    403 would tell them the resource is there). Staff outside STOCK_VIEWER_ROLES get 403;
+    writes need `write_roles` (403 otherwise). Runs after the app's bearer-token check.
+    """
+
+    @blueprint.before_request
+    def _guard() -> None:
+        user = current_api_user()
+        if user.is_customer:
+            raise NotFoundError("No such resource.")
+        if user.role not in STOCK_VIEWER_ROLES:
+            raise ForbiddenError("Your role may not see stock.")
+        if request.method not in READ_METHODS and user.role not in write_roles:
+            raise ForbiddenError(f"Your role may not {action}.")

@@ -11,7 +11,11 @@ from fieldops.inventory.queries.catalogue import (
 )
 from fieldops.inventory.queries.ledger import MovementRow, list_movements
 from fieldops.inventory.queries.reservations import (
+    AlertView,
+    BackorderView,
     ReservationView,
+    get_alert,
+    get_backorder,
     get_reservation,
     list_alerts,
     list_backorders,
@@ -21,12 +25,16 @@ from fieldops.inventory.queries.stock import LocationSummary, StockRow, list_sto
 from fieldops.inventory.queries.verify import Discrepancy, LedgerCheck, verify_ledger
 
 __all__ = [
+    "AlertView",
+    "BackorderView",
     "Discrepancy",
     "LedgerCheck",
     "LocationSummary",
     "MovementRow",
     "ReservationView",
     "StockRow",
+    "get_alert",
+    "get_backorder",
     "get_location",
     "get_part_type",
     "get_reservation",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -40,8 +41,10 @@ def list_movements(
     kind: str | None = None,
     serial: str | None = None,
     reservation_id: int | None = None,
+    ids: Collection[int] | None = None,
 ) -> tuple[list[MovementRow], int]:
-    """Ledger rows newest first. `location` matches either side of a movement."""
+    """Ledger rows newest first. `location` matches either side of a movement; `ids` picks
+    given rows (those a service just wrote, resolved the same way)."""
     source = aliased(StockLocation)
     target = aliased(StockLocation)
     filters = []
@@ -69,6 +72,8 @@ def list_movements(
         filters.append(StockMovement.unit_id.in_(unit_ids))
     if reservation_id is not None:
         filters.append(StockMovement.reservation_id == reservation_id)
+    if ids is not None:
+        filters.append(StockMovement.id.in_(list(ids)))
     total = db.session.scalar(select(func.count()).select_from(StockMovement).where(*filters))
     page_ids = (
         select(StockMovement.id)

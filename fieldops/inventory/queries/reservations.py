@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 
@@ -120,11 +121,8 @@ class AlertView:
     cleared_at: datetime | None
 
 
-def list_alerts(
-    *, open_only: bool = True, location: str | None = None, page: int = 1, per_page: int = 50
-) -> tuple[list[AlertView], int]:
-    """Alerts newest first; open ones only by default."""
-    statement = (
+def _alerts() -> Select[int, str, str, str, str, str, datetime, datetime | None]:
+    return (
         select(
             StockAlert.id,
             StockAlert.kind,
@@ -138,6 +136,20 @@ def list_alerts(
         .join(PartType, PartType.id == StockAlert.part_type_id)
         .join(StockLocation, StockLocation.id == StockAlert.location_id)
     )
+
+
+def get_alert(alert_id: int) -> AlertView:
+    row = db.session.execute(_alerts().where(StockAlert.id == alert_id)).first()
+    if row is None:
+        raise NotFoundError(f"No stock alert {alert_id}.")
+    return AlertView(*row)
+
+
+def list_alerts(
+    *, open_only: bool = True, location: str | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[AlertView], int]:
+    """Alerts newest first; open ones only by default."""
+    statement = _alerts()
     if open_only:
         statement = statement.where(StockAlert.cleared_at.is_(None))
     if location:
@@ -164,10 +176,8 @@ class BackorderView:
     closed_at: datetime | None
 
 
-def list_backorders(
-    *, status: str | None = "open", page: int = 1, per_page: int = 50
-) -> tuple[list[BackorderView], int]:
-    statement = select(
+def _backorders() -> Select[*tuple[Any, ...]]:
+    return select(
         Backorder.id,
         PartType.sku,
         PartType.name,
@@ -180,6 +190,19 @@ def list_backorders(
         Backorder.created_at,
         Backorder.closed_at,
     ).join(PartType, PartType.id == Backorder.part_type_id)
+
+
+def get_backorder(backorder_id: int) -> BackorderView:
+    row = db.session.execute(_backorders().where(Backorder.id == backorder_id)).first()
+    if row is None:
+        raise NotFoundError(f"No backorder {backorder_id}.")
+    return BackorderView(*row)
+
+
+def list_backorders(
+    *, status: str | None = "open", page: int = 1, per_page: int = 50
+) -> tuple[list[BackorderView], int]:
+    statement = _backorders()
     if status:
         statement = statement.where(Backorder.status == status)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
