@@ -19,6 +19,12 @@ IMPLEMENTED = {
     "/tickets/{id}/events": {"get", "post"},
     "/tickets/{id}/transitions": {"post"},
     "/tickets/{id}/confirmation": {"post"},
+    "/part-types": {"get", "post"},
+    "/locations": {"get", "post"},
+    "/stock": {"get"},
+    "/stock/movements": {"get", "post"},
+    "/reservations": {"get", "post"},
+    "/reservations/{id}": {"get", "delete"},
 }
 
 
