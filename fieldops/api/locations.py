@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
@@ -66,4 +65,4 @@ class LocationItem(MethodView):
         """One location with its stock totals."""
         location = queries.get_location(code)
         summary = queries.location_summary(location.id)
-        return {**location_payload(location), "summary": asdict(summary)}
+        return {**location_payload(location), "summary": summary._asdict()}

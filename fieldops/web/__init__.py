@@ -49,6 +49,8 @@ class LoginForm(FlaskForm):
 def _home_for(user: Any) -> str:
     if user.is_customer:
         return url_for("portal.services_list")
+    if user.role == "stock_manager":
+        return url_for("stock.overview")
     return url_for("backoffice.queue")
 
 

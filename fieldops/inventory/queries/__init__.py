@@ -21,10 +21,18 @@ from fieldops.inventory.queries.reservations import (
     list_backorders,
     list_reservations,
 )
-from fieldops.inventory.queries.stock import LocationSummary, StockRow, list_stock, location_summary
+from fieldops.inventory.queries.stock import (
+    ZERO_SUMMARY,
+    LocationSummary,
+    StockRow,
+    list_stock,
+    location_summaries,
+    location_summary,
+)
 from fieldops.inventory.queries.verify import Discrepancy, LedgerCheck, verify_ledger
 
 __all__ = [
+    "ZERO_SUMMARY",
     "AlertView",
     "BackorderView",
     "Discrepancy",
@@ -47,6 +55,7 @@ __all__ = [
     "list_stock",
     "list_units",
     "location_of_engineer",
+    "location_summaries",
     "location_summary",
     "verify_ledger",
 ]

@@ -42,9 +42,13 @@ def list_movements(
     serial: str | None = None,
     reservation_id: int | None = None,
     ids: Collection[int] | None = None,
+    before_id: int | None = None,
+    with_total: bool = True,
 ) -> tuple[list[MovementRow], int]:
     """Ledger rows newest first. `location` matches either side of a movement; `ids` picks
-    given rows (those a service just wrote, resolved the same way)."""
+    given rows (those a service just wrote, resolved the same way). For reading the whole
+    ledger (exports), page by `before_id` (the last id seen) with `with_total=False`: each
+    page is then an index range, not an OFFSET and a count over a million rows (total -1)."""
     source = aliased(StockLocation)
     target = aliased(StockLocation)
     filters = []
@@ -74,7 +78,13 @@ def list_movements(
         filters.append(StockMovement.reservation_id == reservation_id)
     if ids is not None:
         filters.append(StockMovement.id.in_(list(ids)))
-    total = db.session.scalar(select(func.count()).select_from(StockMovement).where(*filters))
+    if before_id is not None:
+        filters.append(StockMovement.id < before_id)
+    total = (
+        db.session.scalar(select(func.count()).select_from(StockMovement).where(*filters))
+        if with_total
+        else -1
+    )
     page_ids = (
         select(StockMovement.id)
         .where(*filters)

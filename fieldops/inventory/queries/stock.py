@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
@@ -100,8 +102,7 @@ def list_stock(
     return [StockRow(*row) for row in rows], int(total)
 
 
-@dataclass(frozen=True)
-class LocationSummary:
+class LocationSummary(NamedTuple):
     lines: int
     on_hand: int
     reserved: int
@@ -111,45 +112,60 @@ class LocationSummary:
     open_alerts: int
 
 
+ZERO_SUMMARY = LocationSummary(0, 0, 0, 0, 0, 0, 0)
+
+
 def location_summary(location_id: int) -> LocationSummary:
-    """Totals for one location's stock page header: one aggregate over its lines."""
-    lines, on_hand, reserved, faulty, under_floor, under_reorder = db.session.execute(
+    """Totals for one location's stock page header."""
+    return location_summaries([location_id]).get(location_id, ZERO_SUMMARY)
+
+
+def location_summaries(location_ids: Sequence[int]) -> dict[int, LocationSummary]:
+    """Totals per location, for a page of locations at once: one aggregate over their lines
+    and one count of their open alerts, whatever their number. A location with no lines is
+    absent (ZERO_SUMMARY)."""
+    ids = list(location_ids)
+    if not ids:
+        return {}
+    under_floor = case((StockLevel.reserve_floor > AVAILABLE, 1), else_=0)
+    under_reorder = case(
+        (EFFECTIVE_REORDER_POINT.is_not(None) & (AVAILABLE < EFFECTIVE_REORDER_POINT), 1),
+        else_=0,
+    )
+    rows = db.session.execute(
         select(
+            StockLevel.location_id,
             func.count(),
-            func.coalesce(func.sum(StockLevel.on_hand), 0),
-            func.coalesce(func.sum(StockLevel.reserved), 0),
-            func.coalesce(func.sum(StockLevel.faulty), 0),
-            func.coalesce(func.sum(case((StockLevel.reserve_floor > AVAILABLE, 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            EFFECTIVE_REORDER_POINT.is_not(None)
-                            & (AVAILABLE < EFFECTIVE_REORDER_POINT),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
+            func.sum(StockLevel.on_hand),
+            func.sum(StockLevel.reserved),
+            func.sum(StockLevel.faulty),
+            func.sum(under_floor),
+            func.sum(under_reorder),
         )
-        .select_from(StockLevel)
         .join(PartType, PartType.id == StockLevel.part_type_id)
         .join(StockLocation, StockLocation.id == StockLevel.location_id)
-        .where(StockLevel.location_id == location_id)
-    ).one()
-    alerts = db.session.scalar(
-        select(func.count())
-        .select_from(StockAlert)
-        .where(StockAlert.cleared_at.is_(None), StockAlert.location_id == location_id)
+        .where(StockLevel.location_id.in_(ids))
+        .group_by(StockLevel.location_id)
+    ).all()
+    alerts = dict(
+        db.session.execute(
+            select(StockAlert.location_id, func.count())
+            .where(StockAlert.cleared_at.is_(None), StockAlert.location_id.in_(ids))
+            .group_by(StockAlert.location_id)
+        ).all()
     )
-    return LocationSummary(
-        int(lines),
-        int(on_hand),
-        int(reserved),
-        int(faulty),
-        int(under_floor),
-        int(under_reorder),
-        int(alerts or 0),
-    )
+    found = {
+        int(location_id): LocationSummary(
+            int(lines),
+            int(on_hand or 0),
+            int(reserved or 0),
+            int(faulty or 0),
+            int(floor or 0),
+            int(reorder or 0),
+            int(alerts.get(location_id, 0)),
+        )
+        for location_id, lines, on_hand, reserved, faulty, floor, reorder in rows
+    }
+    for location_id, count in alerts.items():
+        found.setdefault(int(location_id), ZERO_SUMMARY._replace(open_alerts=int(count)))
+    return found
