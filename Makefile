@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench bench-tickets bench-sweep clean
+.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,13 +31,17 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) bench-tickets bench-sweep
+bench: $(STAMP) bench-tickets bench-sweep bench-inventory
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m bench.tickets_api
 
 bench-sweep: $(STAMP)
 	$(BIN)/python -m bench.sweep
+
+# QUICK=1 smoke-tests it on a small dataset.
+bench-inventory: $(STAMP)
+	$(BIN)/python -m bench.inventory $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

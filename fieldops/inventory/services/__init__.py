@@ -8,6 +8,7 @@ from fieldops.inventory.services.catalogue import (
     create_part_type,
     set_line_limits,
 )
+from fieldops.inventory.services.fulfilment import consume, pick, release
 from fieldops.inventory.services.movements import (
     adjust,
     receive,
@@ -18,14 +19,7 @@ from fieldops.inventory.services.movements import (
     send_to_vendor,
     transfer,
 )
-from fieldops.inventory.services.reservations import (
-    NearestOutcome,
-    consume,
-    pick,
-    release,
-    reserve,
-    reserve_nearest,
-)
+from fieldops.inventory.services.reservations import NearestOutcome, reserve, reserve_nearest
 
 __all__ = [
     "CATEGORIES",
