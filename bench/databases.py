@@ -9,7 +9,9 @@ connection's server, named `fieldops_bench_<random>`, and dropped afterwards.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import os
 import shutil
 import time
 import uuid
@@ -128,3 +130,18 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
 
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def add_server_args(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark that serves a scratch database over HTTP takes."""
+    parser.add_argument("--keep", action="store_true", help="keep the scratch dir (server logs)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("FIELDOPS_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL),
+        help="admin connection used to CREATE and DROP the scratch database",
+    )
+
+
+def say(line: str) -> None:
+    """Progress and results, printed at once (runs are long and often piped)."""
+    print(line, flush=True)

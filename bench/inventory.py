@@ -20,84 +20,29 @@ For each backend: a scratch database (migrated, one stock manager, then the bulk
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import random
-import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from bench import databases, inventory_data
 from bench.client import ApiClient, Sample, summarise
 from bench.server import serving
+from bench.web_client import WebSession
 
 TARGET_P95_MS = 50.0
 RESULTS_DIR = databases.PROJECT_ROOT / "bench" / "results"
 MANAGER = "bench.stock@fieldops.example"
 PASSWORD = "bench-only-password-2026"
 PER_PAGE = 50
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class WebSession:
-    """A browser-like keep-alive client: logs in through the form (CSRF token from the
-    page), keeps the session cookie as the server renews it, and times page loads."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.connection = http.client.HTTPConnection(host, port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes, http.client.HTTPResponse]:
-        sent = {"Accept": "text/html", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        self.connection.request(method, path, body=body, headers=sent)
-        response = self.connection.getresponse()
-        data = response.read()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, data, response
-
-    def login(self, email: str, password: str) -> None:
-        status, page, _ = self._send("GET", "/login")
-        token = CSRF_FIELD.search(page.decode(errors="replace"))
-        if status != 200 or token is None:
-            raise RuntimeError(f"GET /login gave {status} and no CSRF token")
-        form = urlencode({"csrf_token": token.group(1), "email": email, "password": password})
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        status, data, _ = self._send("POST", "/login", form.encode(), headers)
-        if status not in (302, 303):
-            raise RuntimeError(f"web login as {email} failed: {status} {data[:200]!r}")
-
-    def timed(self, op: str, path: str) -> Sample:
-        started = time.perf_counter()
-        status, data, response = self._send("GET", path)
-        ms = (time.perf_counter() - started) * 1000
-        if status in (301, 302, 303) and "/login" in (response.getheader("Location") or ""):
-            raise RuntimeError(f"GET {path}: the web session was logged out")
-        if status not in (200, 404):
-            print(f"  unexpected {status} for GET {path}: {data[:300]!r}")
-        return Sample(op, path.split("?")[0], status, status == 200, ms)
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 @dataclass
@@ -163,17 +108,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("FIELDOPS_BENCH_QUICK", "") == "1",
         help="a small dataset, to smoke-test the benchmark",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the scratch dir (server logs)")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("FIELDOPS_BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_ADMIN_URL),
-        help="admin connection used to CREATE and DROP the scratch database",
-    )
+    databases.add_server_args(parser)
     return parser.parse_args(argv)
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
 
 
 def _run_backend(
@@ -184,7 +120,7 @@ def _run_backend(
         return _build_and_measure(backend, url, args, size, workdir)
     problem = databases.postgres_reachable(args.postgres_url)
     if problem is not None:
-        _say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
+        databases.say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
         return None
     url = databases.create_postgres_database(args.postgres_url)
     try:
@@ -198,7 +134,7 @@ def _build_and_measure(
 ) -> tuple[Dataset, list[Row]]:
     dataset, loaded = _build(backend, url, size)
     if not dataset.balanced:
-        _say(f"{backend}: the ledger does NOT balance; not measuring")
+        databases.say(f"{backend}: the ledger does NOT balance; not measuring")
         return dataset, []
     rows = _measure_http(backend, url, args, size, loaded, workdir)
     rows += _measure_reserve(backend, url, args, loaded)
@@ -232,7 +168,7 @@ def _build(
                 email=MANAGER, password=PASSWORD, role="stock_manager", name="Bench", now=now
             )
             actor_id = user.id
-        _say(
+        databases.say(
             f"{backend}: loading {size.part_types} part types, {size.depots + size.vans} "
             f"locations, {size.movements} ledger rows"
         )
@@ -244,7 +180,7 @@ def _build(
                 size=size,
                 now=now,
                 actor_id=actor_id,
-                say=_say,
+                say=databases.say,
             )
         load_s = time.perf_counter() - started
         db.session.remove()
@@ -257,12 +193,12 @@ def _build(
         verify_s = time.perf_counter() - started
         db.session.remove()
         db.engine.dispose()
-    _say(
+    databases.say(
         f"{backend}: loaded in {load_s:.1f} s; verify_ledger: {check.lines} lines, "
         f"{check.movements} movements, balanced={check.balanced} in {verify_s:.1f} s"
     )
     for problem in check.discrepancies[:10]:
-        _say(f"  discrepancy: {problem}")
+        databases.say(f"  discrepancy: {problem}")
     counts = {**loaded.counts, "stock_movements": check.movements}
     return Dataset(backend, load_s, verify_s, check.balanced, counts), loaded
 
@@ -283,7 +219,7 @@ def _measure_http(
 
     rows: list[Row] = []
     with serving(url, workdir) as port:
-        _say(f"{backend}: server on port {port}")
+        databases.say(f"{backend}: server on port {port}")
         # Each operation logs in on its own connection just before it runs: gunicorn closes
         # a keep-alive connection idle for 2 s.
         web = WebSession("127.0.0.1", port)
@@ -302,7 +238,7 @@ def _http_op(backend: str, op: str, take: Callable[[], Sample], args: argparse.N
     probe = take()
     if probe.status == 404:
         note = "route not there (404): skipped"
-        _say(f"{backend}: {op}: {note}")
+        databases.say(f"{backend}: {op}: {note}")
         return Row(backend, op, 0, 0, 0, 0, 0, False, True, note)
     for _ in range(args.warmup):
         take()

@@ -205,12 +205,16 @@ def main() -> int:
         failed |= not ok
         print(f"{backend}: loaded in {load_s:.1f} s")
         print(f"  first sweep   {measured['first']['seconds']:7.3f} s  {measured['first']['did']}")
-        print(f"  steady sweeps median {steady['median_s']:.3f} s, p95 {steady['p95_s']:.3f} s, "
-              f"max {steady['max_s']:.3f} s over {steady['n']}; e.g. {steady['did'][-1]}")
+        print(
+            f"  steady sweeps median {steady['median_s']:.3f} s, p95 {steady['p95_s']:.3f} s, "
+            f"max {steady['max_s']:.3f} s over {steady['n']}; e.g. {steady['did'][-1]}"
+        )
         repeat = measured["repeat"]
         print(f"  repeat        {repeat['seconds']:7.3f} s  {repeat['did']}")
-        print(f"  {'PASS' if ok else 'FAIL'} (target {TARGET_S} s for the minute sweep; the "
-              "first sweep over a never-swept backlog is reported only)")
+        print(
+            f"  {'PASS' if ok else 'FAIL'} (target {TARGET_S} s for the minute sweep; the "
+            "first sweep over a never-swept backlog is reported only)"
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"sweep-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))

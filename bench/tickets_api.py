@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     if not rows:
-        _say("Nothing was measured.")
+        databases.say("Nothing was measured.")
         return 0
     _print_table(rows, details, seeding, args.tickets)
     _write_json(rows, details, seeding, args)
@@ -119,17 +119,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=30, help="untimed requests per operation")
     parser.add_argument("--seed", type=int, default=42, help="seed of the request mix")
     parser.add_argument("--no-cache", action="store_true", help="rebuild the SQLite database")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch dir (server logs)")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("FIELDOPS_BENCH_POSTGRES_URL", databases.DEFAULT_POSTGRES_ADMIN_URL),
-        help="admin connection used to CREATE and DROP the scratch database",
-    )
+    databases.add_server_args(parser)
     return parser.parse_args(argv)
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
 
 
 def _run_backend(
@@ -137,17 +128,17 @@ def _run_backend(
 ) -> tuple[list[Row], list[dict[str, Any]], float | None] | None:
     if backend == "sqlite":
         url, seconds = databases.sqlite_database(
-            workdir, args.tickets, _say, use_cache=not args.no_cache
+            workdir, args.tickets, databases.say, use_cache=not args.no_cache
         )
         return (*_measure(backend, url, args, workdir), seconds)
     problem = databases.postgres_reachable(args.postgres_url)
     if problem is not None:
-        _say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
+        databases.say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
         return None
     url = databases.create_postgres_database(args.postgres_url)
     try:
-        _say(f"postgres: building a database with {args.tickets} tickets")
-        seconds = databases.build(url, args.tickets, _say)
+        databases.say(f"postgres: building a database with {args.tickets} tickets")
+        seconds = databases.build(url, args.tickets, databases.say)
         databases.vacuum_analyze(url)
         return (*_measure(backend, url, args, workdir), seconds)
     finally:
@@ -165,7 +156,7 @@ def _measure(
         client.login(AGENT, demo_password())
         services = client.get_json("/api/v1/services?per_page=100")["items"]
         total = client.get_json("/api/v1/tickets?per_page=1")["total"]
-        _say(f"{backend}: server on port {port}, {total} tickets visible to {AGENT}")
+        databases.say(f"{backend}: server on port {port}, {total} tickets visible to {AGENT}")
         warmup, timed = _plan(rng, services, args.warmup, args.requests)
         for op, label, method, path, body, headers in warmup:
             client.timed(op, label, method, path, body, headers)
