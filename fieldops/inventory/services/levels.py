@@ -228,7 +228,7 @@ def refresh_alerts(lines: Iterable[tuple[int, int]], *, now: datetime) -> None:
         for kind in wanted - set(existing):
             limit = floor if kind == AlertKind.BELOW_RESERVE_FLOOR else reorder_point
             _open_level_alert(part_id, location_id, kind, available, limit, now)
-            log.warning("stock alert %s: part %s at location %s", kind, part_id, location_id)
+            log.info("stock alert %s: part %s at location %s", kind, part_id, location_id)
         stale = [alert_id for kind, alert_id in existing.items() if kind not in wanted]
         if stale:
             db.session.execute(
