@@ -38,6 +38,8 @@ def test_falling_under_the_reorder_point_raises_an_alert_that_clears_on_receipt(
         actor=None, sku=optic.sku, quantity=1, location_code=warsaw.code, purpose="y", now=NOW
     )
     assert len(list_alerts(location=warsaw.code)[0]) == 1
+    # The text keeps the count it was raised with; the view also says what is there now.
+    assert list_alerts(location=warsaw.code)[0][0].available_now == 2
     stock_up(optic, warsaw, 5)
     assert _open_kinds(warsaw) == set()
     history = list_alerts(open_only=False, location=warsaw.code)[0]

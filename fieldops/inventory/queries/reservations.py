@@ -15,6 +15,7 @@ from fieldops.inventory.models import (
     PartType,
     ReservationUnit,
     StockAlert,
+    StockLevel,
     StockLocation,
     StockReservation,
     StockUnit,
@@ -119,9 +120,11 @@ class AlertView:
     detail: str
     raised_at: datetime
     cleared_at: datetime | None
+    # The line's available stock now; `detail` gives it as it was when the alert was raised.
+    available_now: int
 
 
-def _alerts() -> Select[int, str, str, str, str, str, datetime, datetime | None]:
+def _alerts() -> Select[*tuple[Any, ...]]:
     return (
         select(
             StockAlert.id,
@@ -132,9 +135,15 @@ def _alerts() -> Select[int, str, str, str, str, str, datetime, datetime | None]
             StockAlert.detail,
             StockAlert.raised_at,
             StockAlert.cleared_at,
+            func.coalesce(StockLevel.on_hand - StockLevel.reserved, 0),
         )
         .join(PartType, PartType.id == StockAlert.part_type_id)
         .join(StockLocation, StockLocation.id == StockAlert.location_id)
+        .outerjoin(
+            StockLevel,
+            (StockLevel.part_type_id == StockAlert.part_type_id)
+            & (StockLevel.location_id == StockAlert.location_id),
+        )
     )
 
 

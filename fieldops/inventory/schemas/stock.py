@@ -149,6 +149,7 @@ class AlertSchema(Schema):
     open = fields.Boolean()
     raised_at = fields.AwareDateTime()
     cleared_at = fields.AwareDateTime(allow_none=True)
+    available_now = fields.Integer(metadata={"description": "The line's available stock now."})
 
 
 class AlertQuerySchema(PageQuerySchema):
