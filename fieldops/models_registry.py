@@ -3,6 +3,7 @@
 from fieldops import idempotency, numbering, outbox
 from fieldops.accounts import models as accounts_models
 from fieldops.customers import models as customers_models
+from fieldops.dispatch import models as dispatch_models
 from fieldops.engineers import models as engineers_models
 from fieldops.inbound import models as inbound_models
 from fieldops.inventory import models as inventory_models
@@ -11,6 +12,7 @@ from fieldops.tickets import models as tickets_models
 __all__ = [
     "accounts_models",
     "customers_models",
+    "dispatch_models",
     "engineers_models",
     "idempotency",
     "inbound_models",

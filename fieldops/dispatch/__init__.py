@@ -1,0 +1,1 @@
+"""Dispatch: hardware faults become field jobs, matched to engineers, with parts reserved."""
