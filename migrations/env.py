@@ -106,7 +106,7 @@ def run_migrations_online():
             # Batch mode rebuilds a SQLite table by copy, drop and rename; with foreign keys
             # enforced, dropping a table other tables point at fails. Alembic's recipe: turn
             # enforcement off for the migration (outside any transaction, or SQLite ignores
-            # it), check every key afterwards, and turn it back on.
+            # it) and check every key afterwards.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
@@ -123,7 +123,9 @@ def run_migrations_online():
                         raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                # Never hand this connection back to the pool with enforcement off: the next
+                # checkout gets a fresh one, which the engine's connect hook sets up again.
+                connection.invalidate()
 
 
 if context.is_offline_mode():

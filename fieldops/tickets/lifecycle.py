@@ -79,7 +79,9 @@ def _moves() -> dict[tuple[S, S], Move]:
         for pending in PAUSED_STATUSES:
             if source != pending:
                 table.append(Move(source, pending, desk, Needs.STOP_CLOCK_REASON))
-        table.append(Move(source, S.RESOLVED, desk))
+        # A completed field job resolves its ticket as the system (dispatch, unless an agent
+        # asked to review the engineer's result first).
+        table.append(Move(source, S.RESOLVED, desk_or_system))
         # A customer may withdraw a ticket nobody has started working on.
         who = desk_or_customer if source in (S.NEW, S.ACKNOWLEDGED) else desk
         table.append(Move(source, S.CANCELLED, who, Needs.WRITTEN_REASON))

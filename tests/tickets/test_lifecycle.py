@@ -47,27 +47,27 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("new", "in_progress"): (DESK, NONE),
     ("new", "pending_customer"): (DESK, STOP),
     ("new", "pending_third_party"): (DESK, STOP),
-    ("new", "resolved"): (DESK, NONE),
+    ("new", "resolved"): (DESK_SYSTEM, NONE),
     # A customer may withdraw a ticket nobody has started on, with a reason.
     ("new", "cancelled"): (DESK_CUSTOMER, WRITTEN),
     ("acknowledged", "in_progress"): (DESK, NONE),
     ("acknowledged", "pending_customer"): (DESK, STOP),
     ("acknowledged", "pending_third_party"): (DESK, STOP),
-    ("acknowledged", "resolved"): (DESK, NONE),
+    ("acknowledged", "resolved"): (DESK_SYSTEM, NONE),
     ("acknowledged", "cancelled"): (DESK_CUSTOMER, WRITTEN),
     # Working: stopping the clock needs a stop-clock code; cancelling needs a written reason.
     ("in_progress", "pending_customer"): (DESK, STOP),
     ("in_progress", "pending_third_party"): (DESK, STOP),
-    ("in_progress", "resolved"): (DESK, NONE),
+    ("in_progress", "resolved"): (DESK_SYSTEM, NONE),
     ("in_progress", "cancelled"): (DESK, WRITTEN),
     # Waiting: the desk or the system (the customer's reply, the carrier's answer) resumes.
     ("pending_customer", "in_progress"): (DESK_SYSTEM, NONE),
     ("pending_customer", "pending_third_party"): (DESK, STOP),
-    ("pending_customer", "resolved"): (DESK, NONE),
+    ("pending_customer", "resolved"): (DESK_SYSTEM, NONE),
     ("pending_customer", "cancelled"): (DESK, WRITTEN),
     ("pending_third_party", "in_progress"): (DESK_SYSTEM, NONE),
     ("pending_third_party", "pending_customer"): (DESK, STOP),
-    ("pending_third_party", "resolved"): (DESK, NONE),
+    ("pending_third_party", "resolved"): (DESK_SYSTEM, NONE),
     ("pending_third_party", "cancelled"): (DESK, WRITTEN),
     # Closure: the customer confirms or the 24 h sweep closes; never the desk. Reopen needs
     # a written reason and may come from the customer (reject) or the desk.
@@ -241,4 +241,4 @@ def test_customer_targets_document_what_the_portal_offers() -> None:
     assert set(allowed_targets("in_progress", Actor.CUSTOMER)) == set()
     assert set(allowed_targets("resolved", Actor.CUSTOMER)) == {"closed", "in_progress"}
     assert set(allowed_targets("resolved", Actor.DESK)) == {"in_progress"}
-    assert set(allowed_targets("pending_customer", Actor.SYSTEM)) == {"in_progress"}
+    assert set(allowed_targets("pending_customer", Actor.SYSTEM)) == {"in_progress", "resolved"}
