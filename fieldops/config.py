@@ -81,6 +81,9 @@ class Config:
         )
         # A ticket is "at risk" once this share of its resolution target is used.
         self.SLA_AT_RISK_SHARE: float = float(os.environ.get("FIELDOPS_SLA_AT_RISK_SHARE", "0.8"))
+        # Travel estimates from geodesic distance: roads are this much longer, driven this fast.
+        self.ROAD_FACTOR: float = float(os.environ.get("FIELDOPS_ROAD_FACTOR", "1.3"))
+        self.AVERAGE_SPEED_KMH: float = float(os.environ.get("FIELDOPS_AVERAGE_SPEED_KMH", "60"))
         # Password guessing: login page and token endpoint together, per address and account.
         self.RATELIMIT_STORAGE_URI: str = os.environ.get(
             "FIELDOPS_RATELIMIT_STORAGE_URL", "memory://"

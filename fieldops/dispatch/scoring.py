@@ -37,6 +37,9 @@ class Weights:
     parts_max: float = 25.0
 
 
+DEFAULT_WEIGHTS = Weights()
+
+
 @dataclass(frozen=True)
 class JobNeed:
     skills: frozenset[str]
@@ -116,7 +119,7 @@ def _minutes(value: float) -> str:
 
 
 def assess(
-    job: JobNeed, engineer: EngineerState, now: datetime, weights: Weights = Weights()
+    job: JobNeed, engineer: EngineerState, now: datetime, weights: Weights = DEFAULT_WEIGHTS
 ) -> Candidate | Excluded:
     """One engineer against one job: their score and its reasons, or why they are out."""
     out: list[str] = []
@@ -128,7 +131,8 @@ def assess(
     travel = timedelta(minutes=engineer.travel_min)
     eta = earliest_arrival(engineer.shifts, now, travel)
     deadline = max(job.arrive_by, now)
-    if eta is None or not engineer.shifts or engineer.shifts[0][0] >= deadline:
+    # Shifts are only worth reading for someone the skills and capacity did not rule out.
+    if not out and (eta is None or engineer.shifts[0][0] >= deadline):
         out.append("not on shift before the arrive-by time")
     if out or eta is None:
         return Excluded(engineer.id, engineer.name, out)
@@ -177,7 +181,7 @@ def rank(
     job: JobNeed,
     engineers: Sequence[EngineerState],
     now: datetime,
-    weights: Weights = Weights(),
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> Ranking:
     """Candidates best first (ties: nearer, then lower id), and the excluded in id order."""
     candidates: list[Candidate] = []

@@ -10,7 +10,7 @@ from fieldops.tickets.services.eta import set_eta
 from fieldops.tickets.services.intake import FUTURE_TOLERANCE, attach_file, open_ticket
 from fieldops.tickets.services.status import change_status, confirm_resolution
 from fieldops.tickets.services.triage import update_ticket
-from fieldops.tickets.services.worklog import add_event
+from fieldops.tickets.services.worklog import add_event, log_field_event
 
 __all__ = [
     "FUTURE_TOLERANCE",
@@ -20,6 +20,7 @@ __all__ = [
     "change_status",
     "confirm_resolution",
     "define_matrix",
+    "log_field_event",
     "open_ticket",
     "request_escalation",
     "set_eta",

@@ -73,3 +73,30 @@ def add_event(
         )
     db.session.flush()
     return event
+
+
+FIELD_EVENT_KINDS = frozenset({EventKind.DISPATCH, EventKind.ASSIGNMENT, EventKind.PARTS})
+
+
+def log_field_event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    body: str,
+    public: bool,
+    actor: User | None,
+    now: datetime,
+    data: dict[str, object] | None = None,
+) -> TicketEvent:
+    """Record what field service did for a ticket (a job created, assigned, on its way, parts
+    reserved or used) in its work log. Written by dispatch for dispatchers and engineers,
+    who do not work tickets themselves; a closed or cancelled ticket's log takes nothing."""
+    if kind not in FIELD_EVENT_KINDS:
+        raise ValueError(f"not a field event kind: {kind}")
+    if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        raise ConflictError(f"Ticket {ticket.number} is {ticket.status}; its log is closed.")
+    event = log_event(
+        ticket, kind=kind, body=body[:BODY_MAX], public=public, actor=actor, now=now, data=data
+    )
+    db.session.flush()
+    return event

@@ -1,0 +1,297 @@
+"""Who can take a job: every engineer's state against it (skills, shift periods to the
+arrive-by with absences cut out, the day's load, travel from their position, parts in the
+van), ranked by dispatch/scoring.py.
+
+Set-based: a handful of queries whatever the number of engineers. Distances are first taken
+on the sphere (haversine, microseconds each); the candidates returned are then measured
+again on the WGS-84 ellipsoid (geopy's geodesic) and re-ranked, so the travel shown is the
+geodesic one while a 2,000-engineer search stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from fieldops.db import db
+from fieldops.dispatch.models import Job
+from fieldops.dispatch.rules import HELD
+from fieldops.dispatch.scoring import (
+    DEFAULT_WEIGHTS,
+    EngineerState,
+    JobNeed,
+    Period,
+    Ranking,
+    Weights,
+    rank,
+)
+from fieldops.dispatch.services.common import TravelModel, job_by_number, parts_of, site_of
+from fieldops.dispatch.services.common import travel_model as configured_travel
+from fieldops.engineers.models import Absence, Engineer
+from fieldops.geo import Point, geodesic_km, haversine_km
+from fieldops.inventory.models import PartType, StockLevel, StockLocation
+from fieldops.tickets import sla
+
+# Past its arrive-by, a job is still to be done: look this far ahead for who can do it.
+LATE_HORIZON = timedelta(hours=24)
+REFINED_EXTRA = 5
+
+
+@lru_cache(maxsize=512)
+def _calendar(timezone: str, shifts_json: str) -> sla.Calendar:
+    hours = json.loads(shifts_json)
+    return sla.Calendar.from_document({"timezone": timezone, "hours": hours, "holidays": []})
+
+
+def shift_periods(
+    timezone: str,
+    shifts: Mapping[str, object],
+    start: datetime,
+    end: datetime,
+    absences: Sequence[Period] = (),
+) -> list[Period]:
+    """An engineer's working periods in [start, end) as UTC pairs, absences cut out."""
+    calendar = _calendar(timezone, json.dumps(shifts, sort_keys=True))
+    if not calendar.has_hours:
+        return []
+    periods = list(sla.working_periods(calendar, start, end))
+    for away_start, away_end in sorted(absences):
+        kept: list[Period] = []
+        for opens, closes in periods:
+            if away_end <= opens or away_start >= closes:
+                kept.append((opens, closes))
+                continue
+            if opens < away_start:
+                kept.append((opens, away_start))
+            if away_end < closes:
+                kept.append((away_end, closes))
+        periods = kept
+    return periods
+
+
+def window_end(job: Job, now: datetime) -> datetime:
+    return job.arrive_by if job.arrive_by > now else now + LATE_HORIZON
+
+
+@dataclass(frozen=True)
+class EngineerRow:
+    id: int
+    name: str
+    skills: frozenset[str]
+    timezone: str
+    shifts: Mapping[str, object]
+    capacity: int
+    point: Point
+
+
+def engineer_rows(ids: Collection[int] | None = None) -> list[EngineerRow]:
+    """Active engineers, each at their last known position (their home base until one is
+    reported)."""
+    statement = select(
+        Engineer.id,
+        Engineer.name,
+        Engineer.skills,
+        Engineer.timezone,
+        Engineer.shifts,
+        Engineer.daily_capacity,
+        Engineer.position_lat,
+        Engineer.position_lon,
+        Engineer.home_lat,
+        Engineer.home_lon,
+    ).where(Engineer.is_active.is_(True))
+    if ids is not None:
+        statement = statement.where(Engineer.id.in_(list(ids)))
+    return [
+        EngineerRow(
+            id=row[0],
+            name=row[1],
+            skills=frozenset(row[2] or ()),
+            timezone=row[3],
+            shifts=row[4] or {},
+            capacity=row[5],
+            point=(
+                Point(row[6], row[7])
+                if row[6] is not None and row[7] is not None
+                else Point(row[8], row[9])
+            ),
+        )
+        for row in db.session.execute(statement.order_by(Engineer.id))
+    ]
+
+
+def absences_between(start: datetime, end: datetime) -> dict[int, list[Period]]:
+    found: dict[int, list[Period]] = defaultdict(list)
+    for engineer_id, starts, ends in db.session.execute(
+        select(Absence.engineer_id, Absence.starts_at, Absence.ends_at).where(
+            Absence.starts_at < end, Absence.ends_at > start
+        )
+    ):
+        found[engineer_id].append((starts, ends))
+    return found
+
+
+def day_loads(
+    day_of: datetime, rows: Sequence[EngineerRow], exclude_job: int | None
+) -> dict[int, int]:
+    """Jobs each engineer already holds on the local day (in their zone) of `day_of`."""
+    span = timedelta(hours=38)  # any zone's local day lies within a day and 14 h of UTC
+    held = db.session.execute(
+        select(Job.engineer_id, Job.arrive_by).where(
+            Job.status.in_([str(s) for s in HELD]),
+            Job.engineer_id.is_not(None),
+            Job.arrive_by >= day_of - span,
+            Job.arrive_by <= day_of + span,
+            Job.id != (exclude_job or 0),
+        )
+    ).all()
+    zones = {row.id: ZoneInfo(row.timezone) for row in rows}
+    loads: dict[int, int] = defaultdict(int)
+    for engineer_id, arrive_by in held:
+        if engineer_id is None:
+            continue
+        zone = zones.get(engineer_id)
+        if zone and arrive_by.astimezone(zone).date() == day_of.astimezone(zone).date():
+            loads[engineer_id] += 1
+    return loads
+
+
+def van_stock(skus: Collection[str]) -> dict[int, dict[str, int]]:
+    """Available stock of these SKUs in each engineer's van: {engineer_id: {sku: n}}."""
+    if not skus:
+        return {}
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for engineer_id, sku, available in db.session.execute(
+        select(StockLocation.engineer_id, PartType.sku, StockLevel.on_hand - StockLevel.reserved)
+        .join(StockLevel, StockLevel.location_id == StockLocation.id)
+        .join(PartType, PartType.id == StockLevel.part_type_id)
+        .where(StockLocation.kind == "van", PartType.sku.in_(list(skus)))
+    ):
+        if engineer_id is not None and available > 0:
+            found[engineer_id][sku] = int(available)
+    return found
+
+
+@dataclass
+class JobContext:
+    """What ranking needs about one job, read once (auto-assign reuses it per job)."""
+
+    job: Job
+    need: JobNeed
+    site: Point
+
+
+def job_context(job: Job) -> JobContext:
+    site = site_of(job)
+    need = JobNeed(
+        skills=frozenset(job.required_skills or ()),
+        arrive_by=job.arrive_by,
+        duration=timedelta(minutes=job.duration_min),
+        parts=dict(parts_of(job)),
+    )
+    return JobContext(job, need, Point(site.lat, site.lon))
+
+
+def states_for(
+    context: JobContext,
+    rows: Sequence[EngineerRow],
+    now: datetime,
+    travel: TravelModel,
+    *,
+    loads: Mapping[int, int],
+    absences: Mapping[int, list[Period]],
+    vans: Mapping[int, dict[str, int]],
+    periods: Mapping[int, list[Period]] | None = None,
+) -> list[EngineerState]:
+    """Each engineer's state against the job. `periods`: their shift periods already
+    expanded over a longer window (a batch), clipped here to this job's."""
+    until = window_end(context.job, now)
+    states = []
+    for row in rows:
+        distance = haversine_km(row.point, context.site)
+        needs_shifts = context.need.skills <= row.skills and loads.get(row.id, 0) < row.capacity
+        states.append(
+            EngineerState(
+                id=row.id,
+                name=row.name,
+                skills=row.skills,
+                # Shifts are expanded only for someone otherwise able to take the job.
+                shifts=(
+                    (
+                        _clip(periods.get(row.id, []), until)
+                        if periods is not None
+                        else shift_periods(
+                            row.timezone, row.shifts, now, until, absences.get(row.id, ())
+                        )
+                    )
+                    if needs_shifts
+                    else ()
+                ),
+                capacity=row.capacity,
+                load=loads.get(row.id, 0),
+                travel_min=travel.minutes(distance),
+                distance_km=distance,
+                van_stock=vans.get(row.id, {}),
+            )
+        )
+    return states
+
+
+def _clip(periods: Sequence[Period], until: datetime) -> list[Period]:
+    return [(start, min(end, until)) for start, end in periods if start < until]
+
+
+def refine(
+    context: JobContext,
+    ranking: Ranking,
+    states: Sequence[EngineerState],
+    points: Mapping[int, Point],
+    now: datetime,
+    travel: TravelModel,
+    limit: int,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Ranking:
+    """Re-measure the best `limit` (and a few more) on the ellipsoid and rank them again."""
+    by_id = {state.id: state for state in states}
+    exact = []
+    for candidate in ranking.candidates[: limit + REFINED_EXTRA]:
+        distance = geodesic_km(points[candidate.engineer_id], context.site)
+        exact.append(
+            replace(
+                by_id[candidate.engineer_id],
+                distance_km=distance,
+                travel_min=travel.minutes(distance),
+            )
+        )
+    refined = rank(context.need, exact, now, weights)
+    return Ranking(refined.candidates[:limit], ranking.excluded + refined.excluded)
+
+
+def candidates_for(
+    number: str, now: datetime, *, limit: int = 20, travel: TravelModel | None = None
+) -> tuple[Job, Ranking]:
+    """The ranked candidates for a job (at most `limit`) and every excluded engineer with
+    why. Raises NotFoundError for an unknown job."""
+    job = job_by_number(number)
+    context = job_context(job)
+    travel = travel or configured_travel()
+    rows = engineer_rows()
+    until = window_end(job, now)
+    states = states_for(
+        context,
+        rows,
+        now,
+        travel,
+        loads=day_loads(job.arrive_by, rows, exclude_job=job.id),
+        absences=absences_between(now, until),
+        vans=van_stock(context.need.parts.keys()),
+    )
+    ranking = rank(context.need, states, now)
+    points = {row.id: row.point for row in rows}
+    return job, refine(context, ranking, states, points, now, travel, limit)

@@ -1,0 +1,240 @@
+"""Assigning jobs to engineers, one by the dispatcher's choice or a batch automatically, and
+reserving their parts at once: from the engineer's van if it holds them, else the nearest
+depot with available stock. A part nowhere in stock leaves the job awaiting parts, with a
+backorder for the stock manager."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from fieldops.accounts.models import User
+from fieldops.db import db
+from fieldops.dispatch.models import Job
+from fieldops.dispatch.queries.candidates import (
+    JobContext,
+    absences_between,
+    day_loads,
+    engineer_rows,
+    job_context,
+    states_for,
+    van_stock,
+    window_end,
+)
+from fieldops.dispatch.rules import ASSIGNABLE, JobStatus
+from fieldops.dispatch.scoring import Candidate, Excluded, assess, rank
+from fieldops.dispatch.services.common import (
+    TravelModel,
+    job_by_number,
+    parts_of,
+    site_of,
+    tell_ticket,
+    travel_model,
+)
+from fieldops.dispatch.services.jobs import release_parts
+from fieldops.engineers.models import Engineer
+from fieldops.errors import ConflictError, RuleViolationError
+from fieldops.geo import Point
+from fieldops.inventory.models import StockLocation
+from fieldops.inventory.queries import location_of_engineer
+from fieldops.inventory.services import reserve_nearest
+from fieldops.tickets.models import EventKind
+
+log = logging.getLogger(__name__)
+
+PRIORITY_ORDER = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    job: Job
+    engineer: Engineer
+    candidate: Candidate
+    backordered: list[str]  # SKUs no location could give
+
+
+def _reserve_parts(
+    job: Job, engineer: Engineer, *, actor: User | None, now: datetime
+) -> tuple[list[str], list[str]]:
+    """Reserve every part the job needs for this engineer; returns (where each came from,
+    SKUs backordered). P1 jobs may use reserve-floor stock (the emergency flag)."""
+    site = site_of(job)
+    van = location_of_engineer(engineer.id)
+    sources: list[str] = []
+    missing: list[str] = []
+    for sku, quantity in parts_of(job):
+        outcome = reserve_nearest(
+            actor=actor,
+            sku=sku,
+            quantity=quantity,
+            point=Point(site.lat, site.lon),
+            prefer_location_code=van.code if van else None,
+            job_ref=job.number,
+            emergency=job.priority == "P1",
+            now=now,
+        )
+        if outcome.reservation is None:
+            missing.append(sku)
+            continue
+        place = db.session.get(StockLocation, outcome.reservation.location_id)
+        sources.append(f"{quantity} x {sku} from {place.code if place else 'stock'}")
+    return sources, missing
+
+
+def _engineer(engineer_id: int) -> Engineer:
+    engineer = db.session.get(Engineer, engineer_id)
+    if engineer is None or not engineer.is_active:
+        raise RuleViolationError.on_field("engineer_id", f"No active engineer {engineer_id}.")
+    return engineer
+
+
+def _refuse(excluded: Excluded) -> None:
+    reasons = "; ".join(excluded.reasons)
+    message = f"{excluded.name} cannot take this job: {reasons}."
+    if any(reason.startswith("lacks skills") for reason in excluded.reasons):
+        raise RuleViolationError(message, {"engineer_id": excluded.reasons})
+    raise ConflictError(message, {"engineer_id": excluded.reasons})
+
+
+def _apply(
+    job: Job,
+    engineer: Engineer,
+    candidate: Candidate,
+    *,
+    actor: User | None,
+    now: datetime,
+) -> Assignment:
+    previous = job.engineer_id
+    released = release_parts(job, actor=actor, now=now) if previous is not None else 0
+    job.engineer_id = engineer.id
+    job.assigned_at = job.updated_at = now
+    sources, missing = _reserve_parts(job, engineer, actor=actor, now=now)
+    job.status = JobStatus.AWAITING_PARTS if missing else JobStatus.ASSIGNED
+    db.session.flush()
+    verb = "reassigned" if previous is not None and previous != engineer.id else "assigned"
+    tell_ticket(
+        job,
+        f"{verb} to {engineer.name} ({candidate.reason}).",
+        actor=actor,
+        now=now,
+        kind=EventKind.ASSIGNMENT,
+    )
+    parts_line = "; ".join(sources) if sources else ""
+    if missing:
+        parts_line = f"{parts_line}; " if parts_line else ""
+        parts_line += f"awaiting parts, backordered: {', '.join(missing)}"
+    if parts_line or released:
+        note = f" ({released} earlier reservation(s) released)" if released else ""
+        tell_ticket(
+            job,
+            f"parts: {parts_line or 'none needed'}{note}.",
+            actor=actor,
+            now=now,
+            kind=EventKind.PARTS,
+        )
+    tell_ticket(job, "An engineer has been assigned to your visit.", actor=actor, now=now,
+                public=True)  # fmt: skip
+    log.info("job %s %s to engineer %s", job.id, verb, engineer.id)
+    return Assignment(job, engineer, candidate, missing)
+
+
+def assign_job(
+    *,
+    actor: User | None,
+    number: str,
+    engineer_id: int,
+    now: datetime,
+    travel: TravelModel | None = None,
+) -> Assignment:
+    """Give a job to an engineer and reserve its parts; assigning it to someone else
+    releases what was reserved for the first engineer and reserves again.
+
+    Refused with RuleViolationError (422) for an unknown engineer or one lacking a required
+    skill, ConflictError (409) for one with no capacity that day or not on shift before the
+    arrive-by, or a job that is no longer open for assignment.
+    """
+    job = job_by_number(number)
+    if job.status not in ASSIGNABLE:
+        raise ConflictError(
+            f"{job.number} is {job.status.replace('_', ' ')}: it cannot be assigned now.",
+            {"status": [f"Is {job.status}."]},
+        )
+    engineer = _engineer(engineer_id)
+    context = job_context(job)
+    rows = engineer_rows([engineer.id])
+    until = window_end(job, now)
+    state = states_for(
+        context,
+        rows,
+        now,
+        travel or travel_model(),
+        loads=day_loads(job.arrive_by, rows, exclude_job=job.id),
+        absences=absences_between(now, until),
+        vans=van_stock(context.need.parts.keys()),
+    )[0]
+    result = assess(context.need, state, now)
+    if isinstance(result, Excluded):
+        _refuse(result)
+    assert isinstance(result, Candidate)  # noqa: S101 - _refuse raised otherwise
+    return _apply(job, engineer, result, actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class AutoResult:
+    assigned: list[Assignment]
+    unplaced: list[tuple[str, str]]  # (job number, why no one could take it)
+
+
+def auto_assign(
+    *,
+    actor: User | None,
+    now: datetime,
+    numbers: Sequence[str] | None = None,
+    travel: TravelModel | None = None,
+) -> AutoResult:
+    """Assign unassigned jobs (all, or the numbers given) in priority then arrive-by order,
+    each to its best candidate at that moment. The loads of this batch count as it goes, so
+    no engineer is given more jobs than their capacity, and no job goes to an engineer
+    without its skills."""
+    travel = travel or travel_model()
+    statement = select(Job).where(Job.status == JobStatus.UNASSIGNED)
+    if numbers is not None:
+        statement = statement.where(Job.number.in_([n.strip().upper() for n in numbers]))
+    jobs = sorted(
+        db.session.scalars(statement).all(),
+        key=lambda j: (PRIORITY_ORDER.get(j.priority, 9), j.arrive_by, j.id),
+    )
+    if not jobs:
+        return AutoResult([], [])
+    rows = engineer_rows()
+    engineers = {e.id: e for e in db.session.scalars(select(Engineer)).all()}
+    latest = max(window_end(job, now) for job in jobs)
+    absences = absences_between(now, latest)
+    contexts: list[JobContext] = [job_context(job) for job in jobs]
+    skus = {sku for context in contexts for sku in context.need.parts}
+    vans = van_stock(skus)
+    loads_by_day: dict[tuple[int, object], int] = {}
+    assigned: list[Assignment] = []
+    unplaced: list[tuple[str, str]] = []
+    for context in contexts:
+        job = context.job
+        day_key = job.arrive_by.date()
+        base = day_loads(job.arrive_by, rows, exclude_job=job.id)
+        loads = {row.id: base.get(row.id, 0) + loads_by_day.get((row.id, day_key), 0)
+                 for row in rows}  # fmt: skip
+        states = states_for(context, rows, now, travel, loads=loads, absences=absences, vans=vans)
+        ranking = rank(context.need, states, now)
+        if not ranking.candidates:
+            unplaced.append((job.number, "no engineer has the skills, shift and capacity"))
+            continue
+        best = ranking.candidates[0]
+        result = _apply(job, engineers[best.engineer_id], best, actor=actor, now=now)
+        assigned.append(result)
+        loads_by_day[(best.engineer_id, day_key)] = (
+            loads_by_day.get((best.engineer_id, day_key), 0) + 1
+        )
+    return AutoResult(assigned, unplaced)
