@@ -151,6 +151,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
     from fieldops.api import (
         customers,
         docs,
+        engineers,
         escalation_matrices,
         inbound_mail,
         locations,
@@ -175,6 +176,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (locations.blp, "/locations"),
         (stock.blp, "/stock"),
         (reservations.blp, "/reservations"),
+        (engineers.blp, "/engineers"),
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{prefix}")

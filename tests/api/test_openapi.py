@@ -25,6 +25,7 @@ IMPLEMENTED = {
     "/stock/movements": {"get", "post"},
     "/reservations": {"get", "post"},
     "/reservations/{id}": {"get", "delete"},
+    "/engineers": {"get", "post"},
 }
 
 

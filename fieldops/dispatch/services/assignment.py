@@ -21,6 +21,7 @@ from fieldops.dispatch.queries.candidates import (
     day_loads,
     engineer_rows,
     job_context,
+    shift_periods,
     states_for,
     van_stock,
     window_end,
@@ -214,27 +215,26 @@ def auto_assign(
     engineers = {e.id: e for e in db.session.scalars(select(Engineer)).all()}
     latest = max(window_end(job, now) for job in jobs)
     absences = absences_between(now, latest)
+    # Every engineer's shifts are expanded once for the whole batch; each job clips them.
+    periods = {
+        row.id: shift_periods(row.timezone, row.shifts, now, latest, absences.get(row.id, ()))
+        for row in rows
+    }
     contexts: list[JobContext] = [job_context(job) for job in jobs]
-    skus = {sku for context in contexts for sku in context.need.parts}
-    vans = van_stock(skus)
-    loads_by_day: dict[tuple[int, object], int] = {}
+    vans = van_stock({sku for context in contexts for sku in context.need.parts})
     assigned: list[Assignment] = []
     unplaced: list[tuple[str, str]] = []
     for context in contexts:
         job = context.job
-        day_key = job.arrive_by.date()
-        base = day_loads(job.arrive_by, rows, exclude_job=job.id)
-        loads = {row.id: base.get(row.id, 0) + loads_by_day.get((row.id, day_key), 0)
-                 for row in rows}  # fmt: skip
-        states = states_for(context, rows, now, travel, loads=loads, absences=absences, vans=vans)
+        # Jobs this batch already gave out are flushed, so each day's load counts them.
+        loads = day_loads(job.arrive_by, rows, exclude_job=job.id)
+        states = states_for(
+            context, rows, now, travel, loads=loads, absences=absences, vans=vans, periods=periods
+        )
         ranking = rank(context.need, states, now)
         if not ranking.candidates:
             unplaced.append((job.number, "no engineer has the skills, shift and capacity"))
             continue
         best = ranking.candidates[0]
-        result = _apply(job, engineers[best.engineer_id], best, actor=actor, now=now)
-        assigned.append(result)
-        loads_by_day[(best.engineer_id, day_key)] = (
-            loads_by_day.get((best.engineer_id, day_key), 0) + 1
-        )
+        assigned.append(_apply(job, engineers[best.engineer_id], best, actor=actor, now=now))
     return AutoResult(assigned, unplaced)

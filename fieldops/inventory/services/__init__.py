@@ -8,6 +8,7 @@ from fieldops.inventory.services.catalogue import (
     create_part_type,
     set_line_limits,
 )
+from fieldops.inventory.services.enrolment import enrol_engineer
 from fieldops.inventory.services.fulfilment import consume, pick, release
 from fieldops.inventory.services.movements import (
     adjust,
@@ -31,6 +32,7 @@ __all__ = [
     "consume",
     "create_location",
     "create_part_type",
+    "enrol_engineer",
     "pick",
     "receive",
     "receive_from_vendor",
