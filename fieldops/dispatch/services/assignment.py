@@ -158,7 +158,7 @@ def assign_job(
     skill, ConflictError (409) for one with no capacity that day or not on shift before the
     arrive-by, or a job that is no longer open for assignment.
     """
-    job = job_by_number(number)
+    job = job_by_number(number, lock=True)
     if job.status not in ASSIGNABLE:
         raise ConflictError(
             f"{job.number} is {job.status.replace('_', ' ')}: it cannot be assigned now.",

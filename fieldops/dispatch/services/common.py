@@ -45,12 +45,14 @@ def travel_model() -> TravelModel:
     return TravelModel()
 
 
-def job_by_number(number: str) -> Job:
-    job = db.session.scalar(
-        select(Job)
-        .where(Job.number == number.strip().upper())
-        .execution_options(populate_existing=True)
-    )
+def job_by_number(number: str, *, lock: bool = False) -> Job:
+    """The job with this WO number. `lock`: take its row lock (PostgreSQL; SQLite's BEGIN
+    IMMEDIATE already serialises writers), so two dispatchers assigning or an engineer and
+    a dispatcher changing one job at once queue and each sees the other's result."""
+    statement = select(Job).where(Job.number == number.strip().upper())
+    if lock:
+        statement = statement.with_for_update()
+    job = db.session.scalar(statement.execution_options(populate_existing=True))
     if job is None:
         raise NotFoundError(f"No job {number.strip()[:20]}.")
     return job

@@ -47,7 +47,7 @@ def report_status(
 ) -> Job:
     """The engineer sets off (en_route) or arrives (on_site). Setting off picks every
     reserved part into the engineer's van: they carry it from then on."""
-    job = job_by_number(number)
+    job = job_by_number(number, lock=True)
     _check_actor(job, actor)
     try:
         target = JobStatus(status)
@@ -141,7 +141,7 @@ def complete_job(
     Refused: a job not on site (409), no sign-off name (422), a part used that was not
     reserved for the job (409) — nothing is recorded then.
     """
-    job = job_by_number(number)
+    job = job_by_number(number, lock=True)
     _check_actor(job, actor)
     _move(job, JobStatus.COMPLETED)
     name = signed_off_by.strip()
@@ -208,7 +208,7 @@ def complete_job(
 def fail_job(*, actor: User | None, number: str, reason: str, now: datetime) -> Job:
     """The visit could not fix the fault: the job fails with the reason, its reserved parts
     go back, and a follow-up job (same skills, parts and duration, unassigned) is opened."""
-    job = job_by_number(number)
+    job = job_by_number(number, lock=True)
     _check_actor(job, actor)
     _move(job, JobStatus.FAILED)
     text = reason.strip()

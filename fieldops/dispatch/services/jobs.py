@@ -157,7 +157,7 @@ def release_parts(job: Job, *, actor: User | None, now: datetime) -> int:
 def cancel_job(*, actor: User | None, number: str, reason: str, now: datetime) -> Job:
     """Cancel a job not yet on site; its reserved parts go back to stock. A reason is
     required."""
-    job = job_by_number(number)
+    job = job_by_number(number, lock=True)
     if not reason.strip():
         raise RuleViolationError.on_field("reason", "Say why the visit is cancelled.")
     if job.status not in CANCELLABLE:
