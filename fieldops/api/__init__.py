@@ -154,6 +154,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         engineers,
         escalation_matrices,
         inbound_mail,
+        jobs,
         locations,
         part_types,
         reservations,
@@ -177,6 +178,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (stock.blp, "/stock"),
         (reservations.blp, "/reservations"),
         (engineers.blp, "/engineers"),
+        (jobs.blp, "/jobs"),
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{prefix}")

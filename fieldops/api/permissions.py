@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import request
 from flask_smorest import Blueprint
-
-from collections.abc import Mapping
 
 from fieldops.accounts.models import DESK_ROLES, Role, User
 from fieldops.api import current_api_user

@@ -26,6 +26,11 @@ IMPLEMENTED = {
     "/reservations": {"get", "post"},
     "/reservations/{id}": {"get", "delete"},
     "/engineers": {"get", "post"},
+    "/jobs": {"get", "post"},
+    "/jobs/{id}": {"get"},
+    "/jobs/{id}/candidates": {"get"},
+    "/jobs/{id}/assignment": {"post"},
+    "/jobs/{id}/status": {"post"},
 }
 
 

@@ -327,3 +327,18 @@ def test_a_failed_visit_releases_parts_and_opens_a_follow_up(world: World) -> No
     assert (follow_up.status, follow_up.arrive_by) == ("unassigned", job.arrive_by)
     assert queries.get_job(follow_up.number).parts == [(world.psu.sku, 1)]
     assert line(world.psu, world.near_van).reserved == 0
+
+
+def test_a_failed_job_names_its_follow_up_and_needs_no_candidates(
+    session: Any, world: World
+) -> None:
+    job = new_job(world, parts=[])
+    services.assign_job(actor=None, number=job.number, engineer_id=world.near.id, now=NOW)
+    services.report_status(actor=None, number=job.number, status="en_route", now=NOW)
+    services.fail_job(actor=None, number=job.number, reason="Wrong part model", now=NOW)
+    view = queries.get_job(job.number)
+    assert view.follow_up is not None
+    assert queries.get_job(view.follow_up).follow_up_of == job.number
+    session.commit()
+    with pytest.raises(ConflictError):
+        queries.candidates_for(job.number, NOW)

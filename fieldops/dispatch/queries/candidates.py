@@ -22,7 +22,14 @@ from sqlalchemy import select
 
 from fieldops.db import db
 from fieldops.dispatch.models import Job
-from fieldops.dispatch.rules import HELD
+from fieldops.dispatch.queries.lookups import (
+    TravelModel,
+    job_by_number,
+    parts_of,
+    site_of,
+    travel_model,
+)
+from fieldops.dispatch.rules import FINISHED, HELD
 from fieldops.dispatch.scoring import (
     DEFAULT_WEIGHTS,
     EngineerState,
@@ -32,9 +39,8 @@ from fieldops.dispatch.scoring import (
     Weights,
     rank,
 )
-from fieldops.dispatch.services.common import TravelModel, job_by_number, parts_of, site_of
-from fieldops.dispatch.services.common import travel_model as configured_travel
 from fieldops.engineers.models import Absence, Engineer
+from fieldops.errors import ConflictError
 from fieldops.geo import Point, geodesic_km, haversine_km
 from fieldops.inventory.models import PartType, StockLevel, StockLocation
 from fieldops.tickets import sla
@@ -188,6 +194,7 @@ class JobContext:
 
 
 def job_context(job: Job) -> JobContext:
+
     site = site_of(job)
     need = JobNeed(
         skills=frozenset(job.required_skills or ()),
@@ -278,9 +285,15 @@ def candidates_for(
 ) -> tuple[Job, Ranking]:
     """The ranked candidates for a job (at most `limit`) and every excluded engineer with
     why. Raises NotFoundError for an unknown job."""
+
     job = job_by_number(number)
+    if job.status in FINISHED:
+        raise ConflictError(
+            f"{job.number} is {job.status}: it needs no engineer now.",
+            {"status": [f"Is {job.status}."]},
+        )
     context = job_context(job)
-    travel = travel or configured_travel()
+    travel = travel or travel_model()
     rows = engineer_rows()
     until = window_end(job, now)
     states = states_for(

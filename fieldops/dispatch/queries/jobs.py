@@ -46,6 +46,7 @@ class JobView:
     failure_reason: str
     signed_off_by: str
     follow_up_of: str | None
+    follow_up: str | None  # the job opened when this one failed
     created_at: datetime
     updated_at: datetime
     parts: list[tuple[str, int]]
@@ -54,6 +55,7 @@ class JobView:
 
 def _statement() -> Select[*tuple[Any, ...]]:
     origin = aliased(Job)
+    successor = aliased(Job)
     return (
         select(
             Job,
@@ -67,6 +69,7 @@ def _statement() -> Select[*tuple[Any, ...]]:
             Site.lon,
             Site.access_notes,
             origin.number,
+            successor.number,
         )
         .join(Ticket, Ticket.id == Job.ticket_id)
         .join(Service, Service.id == Ticket.service_id)
@@ -74,6 +77,7 @@ def _statement() -> Select[*tuple[Any, ...]]:
         .join(Site, Site.id == Job.site_id)
         .outerjoin(Engineer, Engineer.id == Job.engineer_id)
         .outerjoin(origin, origin.id == Job.follow_up_of_id)
+        .outerjoin(successor, successor.follow_up_of_id == Job.id)
     )
 
 
@@ -89,7 +93,8 @@ def _views(rows: list[Any], with_reservations: bool) -> list[JobView]:
         ):
             parts[job_id].append((sku, int(quantity)))
     views = []
-    for job, ticket, summary, customer, engineer, name, address, lat, lon, notes, origin in rows:
+    for (job, ticket, summary, customer, engineer, name, address, lat, lon, notes, origin,
+         successor) in rows:  # fmt: skip
         reservations = (
             list_reservations(job_id=job.number, per_page=100)[0] if with_reservations else []
         )
@@ -117,6 +122,7 @@ def _views(rows: list[Any], with_reservations: bool) -> list[JobView]:
                 failure_reason=job.failure_reason,
                 signed_off_by=job.signed_off_by,
                 follow_up_of=origin,
+                follow_up=successor,
                 created_at=job.created_at,
                 updated_at=job.updated_at,
                 parts=parts.get(job.id, []),
