@@ -58,7 +58,9 @@ def _register_surfaces(app: Flask) -> None:
     from fieldops.accounts.queries import find_user_by_session_id
     from fieldops.api import register_api
     from fieldops.backoffice import backoffice_bp
+    from fieldops.backoffice.dispatch import dispatch_bp
     from fieldops.backoffice.stock import stock_bp
+    from fieldops.mobile import mobile_bp
     from fieldops.portal import portal_bp
     from fieldops.web import web_bp
 
@@ -70,6 +72,8 @@ def _register_surfaces(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(backoffice_bp, url_prefix="/desk")
     app.register_blueprint(stock_bp, url_prefix="/stock")
+    app.register_blueprint(dispatch_bp, url_prefix="/dispatch")
+    app.register_blueprint(mobile_bp, url_prefix="/m")
 
 
 def _wants_json() -> bool:

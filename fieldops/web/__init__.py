@@ -51,6 +51,10 @@ def _home_for(user: Any) -> str:
         return url_for("portal.services_list")
     if user.role == "stock_manager":
         return url_for("stock.overview")
+    if user.role == "dispatcher":
+        return url_for("dispatch.board")
+    if user.role == "engineer":
+        return url_for("mobile.today")
     return url_for("backoffice.queue")
 
 

@@ -342,3 +342,13 @@ def test_a_failed_job_names_its_follow_up_and_needs_no_candidates(
     session.commit()
     with pytest.raises(ConflictError):
         queries.candidates_for(job.number, NOW)
+
+
+def test_an_engineer_on_shift_who_cannot_make_it_in_time_is_a_late_candidate(world: World) -> None:
+    gdansk, _ = make_crew_member("gdansk", 54.35, 18.65)  # 280 km: over 4 h by road
+    job = new_job(world)
+    _, ranking = queries.candidates_for(job.number, NOW, limit=50)
+    late = next(c for c in ranking.candidates if c.engineer_id == gdansk.id)
+    assert late.slack_min < 0
+    assert "late by" in late.reason
+    assert ranking.candidates[-1].engineer_id == gdansk.id

@@ -45,7 +45,7 @@ from fieldops.geo import Point, geodesic_km, haversine_km
 from fieldops.inventory.models import PartType, StockLevel, StockLocation
 from fieldops.tickets import sla
 
-# Past its arrive-by, a job is still to be done: look this far ahead for who can do it.
+# Shifts are read this far past a job's arrive-by (or past now, once that has gone).
 LATE_HORIZON = timedelta(hours=24)
 REFINED_EXTRA = 5
 
@@ -83,7 +83,10 @@ def shift_periods(
 
 
 def window_end(job: Job, now: datetime) -> datetime:
-    return job.arrive_by if job.arrive_by > now else now + LATE_HORIZON
+    """How far ahead shifts are read for a job: a day past its arrive-by (or past now, when
+    that has gone), so someone on shift in time who cannot get there in time is still a
+    candidate, ranked as late, rather than wrongly "not on shift"."""
+    return max(job.arrive_by, now) + LATE_HORIZON
 
 
 @dataclass(frozen=True)
