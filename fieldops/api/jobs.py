@@ -130,7 +130,9 @@ class JobCandidates(MethodView):
     def get(self, args: dict[str, Any], number: str) -> dict[str, Any]:
         """Engineers who can take the job, best first, each with its score's parts and
         reasons; `explain=1` adds everyone excluded and why."""
-        job, ranking = queries.candidates_for(number, utcnow(), limit=args["limit"])
+        job, ranking = queries.candidates_for(
+            number, utcnow(), limit=args["limit"], explain=args["explain"]
+        )
         return candidates_payload(job.number, ranking, explain=args["explain"])
 
 

@@ -113,13 +113,17 @@ def test_skills_shift_absence_and_capacity_exclude_with_reasons(world: World) ->
     job = new_job(world)
     other = new_job(world, parts=[])
     services.assign_job(actor=world.dispatcher, number=other.number, engineer_id=full.id, now=NOW)
-    _, ranking = queries.candidates_for(job.number, NOW)
+    _, ranking = queries.candidates_for(job.number, NOW, explain=True)
     why = {e.engineer_id: e.reasons for e in ranking.excluded}
     assert why[optical.id] == ["lacks skills: router"]
     assert why[nights.id] == ["not on shift before the arrive-by time"]
     assert why[away.id] == ["not on shift before the arrive-by time"]
     assert why[full.id] == ["no capacity left: 1 of 1 jobs that day"]
     assert {c.engineer_id for c in ranking.candidates} == {world.near.id, world.far.id}
+    # Without explain, those lacking a skill are not even read.
+    _, brief = queries.candidates_for(job.number, NOW)
+    assert optical.id not in {e.engineer_id for e in brief.excluded}
+    assert [c.engineer_id for c in brief.candidates] == [c.engineer_id for c in ranking.candidates]
 
 
 def test_a_van_carrying_the_part_outranks_a_slightly_nearer_engineer(world: World) -> None:

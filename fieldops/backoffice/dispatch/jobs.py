@@ -39,7 +39,9 @@ def render_job(
     explain = request.args.get("explain") == "1" or request.form.get("explain") == "1"
     ranking = None
     if job.status in ASSIGNABLE:
-        _, ranking = queries.candidates_for(job.number, now, limit=CANDIDATES_SHOWN)
+        _, ranking = queries.candidates_for(
+            job.number, now, limit=CANDIDATES_SHOWN, explain=explain
+        )
     status = refusal.status if refusal else 200
     html = render_template(
         "backoffice/dispatch_job.html",

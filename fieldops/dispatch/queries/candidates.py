@@ -14,11 +14,11 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from fieldops.db import db
 from fieldops.dispatch.models import Job
@@ -100,9 +100,12 @@ class EngineerRow:
     point: Point
 
 
-def engineer_rows(ids: Collection[int] | None = None) -> list[EngineerRow]:
+def engineer_rows(
+    ids: Collection[int] | None = None, *, skills: Collection[str] = ()
+) -> list[EngineerRow]:
     """Active engineers, each at their last known position (their home base until one is
-    reported)."""
+    reported). `skills`: only those with every one of them, matched in the database (a tag
+    is lower-case letters, digits and dashes, so its quoted JSON form matches exactly)."""
     statement = select(
         Engineer.id,
         Engineer.name,
@@ -117,6 +120,8 @@ def engineer_rows(ids: Collection[int] | None = None) -> list[EngineerRow]:
     ).where(Engineer.is_active.is_(True))
     if ids is not None:
         statement = statement.where(Engineer.id.in_(list(ids)))
+    for tag in skills:
+        statement = statement.where(cast(Engineer.skills, String).like(f'%"{tag}"%'))
     return [
         EngineerRow(
             id=row[0],
@@ -146,28 +151,42 @@ def absences_between(start: datetime, end: datetime) -> dict[int, list[Period]]:
     return found
 
 
+def local_day(day_of: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """The [start, end) in UTC of the local date of `day_of` in a zone."""
+    zone = ZoneInfo(timezone)
+    local = day_of.astimezone(zone).date()
+    start = datetime.combine(local, datetime.min.time(), zone)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
 def day_loads(
     day_of: datetime, rows: Sequence[EngineerRow], exclude_job: int | None
 ) -> dict[int, int]:
-    """Jobs each engineer already holds on the local day (in their zone) of `day_of`."""
-    span = timedelta(hours=38)  # any zone's local day lies within a day and 14 h of UTC
-    held = db.session.execute(
-        select(Job.engineer_id, Job.arrive_by).where(
-            Job.status.in_([str(s) for s in HELD]),
-            Job.engineer_id.is_not(None),
-            Job.arrive_by >= day_of - span,
-            Job.arrive_by <= day_of + span,
-            Job.id != (exclude_job or 0),
+    """Jobs each engineer already holds on the local day (in their zone) of `day_of`: one
+    counting query per time zone among the engineers, whatever their number."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_zone[row.timezone].append(row.id)
+    loads: dict[int, int] = {}
+    for timezone, ids in by_zone.items():
+        start, end = local_day(day_of, timezone)
+        statement = (
+            select(Job.engineer_id, func.count())
+            .where(
+                Job.status.in_([str(s) for s in HELD]),
+                Job.arrive_by >= start,
+                Job.arrive_by < end,
+                Job.id != (exclude_job or 0),
+            )
+            .group_by(Job.engineer_id)
         )
-    ).all()
-    zones = {row.id: ZoneInfo(row.timezone) for row in rows}
-    loads: dict[int, int] = defaultdict(int)
-    for engineer_id, arrive_by in held:
-        if engineer_id is None:
-            continue
-        zone = zones.get(engineer_id)
-        if zone and arrive_by.astimezone(zone).date() == day_of.astimezone(zone).date():
-            loads[engineer_id] += 1
+        # A handful of engineers (one assignment): name them; many: filter after counting.
+        if len(ids) <= 100:
+            statement = statement.where(Job.engineer_id.in_(ids))
+        wanted = set(ids)
+        for engineer_id, count in db.session.execute(statement):
+            if engineer_id in wanted:
+                loads[int(engineer_id)] = int(count)
     return loads
 
 
@@ -284,10 +303,17 @@ def refine(
 
 
 def candidates_for(
-    number: str, now: datetime, *, limit: int = 20, travel: TravelModel | None = None
+    number: str,
+    now: datetime,
+    *,
+    limit: int = 20,
+    explain: bool = False,
+    travel: TravelModel | None = None,
 ) -> tuple[Job, Ranking]:
-    """The ranked candidates for a job (at most `limit`) and every excluded engineer with
-    why. Raises NotFoundError for an unknown job."""
+    """The ranked candidates for a job (at most `limit`) and the excluded engineers with
+    why: with `explain`, every engineer (those lacking a skill too); without, only those
+    with the skills, the rest never leaving the database. Raises NotFoundError for an
+    unknown job, ConflictError for a finished one."""
 
     job = job_by_number(number)
     if job.status in FINISHED:
@@ -297,7 +323,7 @@ def candidates_for(
         )
     context = job_context(job)
     travel = travel or travel_model()
-    rows = engineer_rows()
+    rows = engineer_rows() if explain else engineer_rows(skills=sorted(context.need.skills))
     until = window_end(job, now)
     states = states_for(
         context,
