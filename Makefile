@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory clean
+.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory bench-dispatch clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) bench-tickets bench-sweep bench-inventory
+bench: $(STAMP) bench-tickets bench-sweep bench-inventory bench-dispatch
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m bench.tickets_api
@@ -42,6 +42,10 @@ bench-sweep: $(STAMP)
 # QUICK=1 smoke-tests it on a small dataset.
 bench-inventory: $(STAMP)
 	$(BIN)/python -m bench.inventory $(if $(QUICK),--quick)
+
+# Candidates among 2,000 engineers and auto-assign of 500 jobs; QUICK=1 for a small world.
+bench-dispatch: $(STAMP)
+	$(BIN)/python -m bench.dispatch $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

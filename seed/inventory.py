@@ -47,7 +47,8 @@ def _location_exists(code: str) -> bool:
 
 
 def load_engineers(data: dict[str, Any], ctx: SeedContext) -> None:
-    """Engineers (by name), each with a van at home (by code); a `user` links their login."""
+    """Engineers (by name) with their time zone, weekly shifts (the on-call rota) and daily
+    capacity, each with a van at home (by code); a `user` links their login."""
     for entry in data["engineers"]:
         engineer = db.session.scalar(select(Engineer).where(Engineer.name == entry["name"]))
         if engineer is None:
@@ -57,6 +58,9 @@ def load_engineers(data: dict[str, Any], ctx: SeedContext) -> None:
                 home_lat=entry["home_lat"],
                 home_lon=entry["home_lon"],
                 skills=entry["skills"],
+                timezone=entry["timezone"],
+                shifts=entry["shifts"],
+                daily_capacity=entry["daily_capacity"],
                 user_id=user.id if user is not None and user.role == "engineer" else None,
                 now=ctx.now,
             )
