@@ -118,31 +118,48 @@ def _minutes(value: float) -> str:
     return f"{sign}{hours} h {minutes:02d} min" if hours else f"{sign}{minutes} min"
 
 
-def assess(
-    job: JobNeed, engineer: EngineerState, now: datetime, weights: Weights = DEFAULT_WEIGHTS
-) -> Candidate | Excluded:
-    """One engineer against one job: their score and its reasons, or why they are out."""
+@dataclass(frozen=True)
+class _Scored:
+    """An eligible engineer's numbers, before the reasons are written out."""
+
+    engineer: EngineerState
+    eta: datetime
+    slack_min: float
+    parts: dict[str, float]
+    carried: list[str]
+
+    @property
+    def score(self) -> float:
+        return round(sum(self.parts.values()), 2)
+
+    @property
+    def order(self) -> tuple[float, float, int]:
+        return (-self.score, round(self.engineer.travel_min, 1), self.engineer.id)
+
+
+def _score(
+    job: JobNeed, engineer: EngineerState, now: datetime, weights: Weights
+) -> _Scored | Excluded:
     out: list[str] = []
     missing = sorted(job.skills - engineer.skills)
     if missing:
         out.append(f"lacks skills: {', '.join(missing)}")
     if engineer.load >= engineer.capacity:
         out.append(f"no capacity left: {engineer.load} of {engineer.capacity} jobs that day")
-    travel = timedelta(minutes=engineer.travel_min)
-    eta = earliest_arrival(engineer.shifts, now, travel)
-    deadline = max(job.arrive_by, now)
-    # Shifts are only worth reading for someone the skills and capacity did not rule out.
-    if not out and (eta is None or engineer.shifts[0][0] >= deadline):
-        out.append("not on shift before the arrive-by time")
+    eta = None
+    if not out:
+        # Shifts are only worth reading for someone skills and capacity did not rule out.
+        eta = earliest_arrival(engineer.shifts, now, timedelta(minutes=engineer.travel_min))
+        if eta is None or engineer.shifts[0][0] >= max(job.arrive_by, now):
+            out.append("not on shift before the arrive-by time")
     if out or eta is None:
         return Excluded(engineer.id, engineer.name, out)
     slack_min = (job.arrive_by - eta).total_seconds() / 60
     if slack_min < 0:
         slack_pts = -(weights.late_base + weights.late_per_min * -slack_min)
     else:
-        slack_pts = (
-            weights.slack_max * min(slack_min, weights.slack_cap_min) / weights.slack_cap_min
-        )
+        capped = min(slack_min, weights.slack_cap_min)
+        slack_pts = weights.slack_max * capped / weights.slack_cap_min
     share, carried = van_share(job.parts, engineer.van_stock)
     parts = {
         "travel": round(-weights.travel_per_min * engineer.travel_min, 2),
@@ -150,6 +167,11 @@ def assess(
         "load": round(-weights.load_max * engineer.load / engineer.capacity, 2),
         "parts": round(weights.parts_max * share, 2),
     }
+    return _Scored(engineer, eta, slack_min, parts, carried)
+
+
+def _candidate(job: JobNeed, scored: _Scored) -> Candidate:
+    engineer, slack_min = scored.engineer, scored.slack_min
     reasons = [
         f"{engineer.distance_km:.0f} km, {_minutes(engineer.travel_min)} away",
         (
@@ -161,20 +183,30 @@ def assess(
     ]
     if job.parts:
         reasons.append(
-            f"carries {', '.join(carried)}" if carried else "parts to pick up at a depot"
+            f"carries {', '.join(scored.carried)}"
+            if scored.carried
+            else "parts to pick up at a depot"
         )
     return Candidate(
         engineer_id=engineer.id,
         name=engineer.name,
-        score=round(sum(parts.values()), 2),
+        score=scored.score,
         travel_min=round(engineer.travel_min, 1),
         distance_km=round(engineer.distance_km, 2),
         slack_min=round(slack_min, 1),
-        eta=eta,
-        parts=parts,
+        eta=scored.eta,
+        parts=scored.parts,
         reasons=reasons,
         reason="; ".join(reasons),
     )
+
+
+def assess(
+    job: JobNeed, engineer: EngineerState, now: datetime, weights: Weights = DEFAULT_WEIGHTS
+) -> Candidate | Excluded:
+    """One engineer against one job: their score and its reasons, or why they are out."""
+    result = _score(job, engineer, now, weights)
+    return result if isinstance(result, Excluded) else _candidate(job, result)
 
 
 def rank(
@@ -182,16 +214,20 @@ def rank(
     engineers: Sequence[EngineerState],
     now: datetime,
     weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    limit: int | None = None,
 ) -> Ranking:
-    """Candidates best first (ties: nearer, then lower id), and the excluded in id order."""
-    candidates: list[Candidate] = []
+    """Candidates best first (ties: nearer, then lower id), at most `limit` of them, and
+    the excluded in id order. Reasons are written out only for the candidates returned."""
+    scored: list[_Scored] = []
     excluded: list[Excluded] = []
     for engineer in engineers:
-        result = assess(job, engineer, now, weights)
-        if isinstance(result, Candidate):
-            candidates.append(result)
-        else:
+        result = _score(job, engineer, now, weights)
+        if isinstance(result, Excluded):
             excluded.append(result)
-    candidates.sort(key=lambda c: (-c.score, c.travel_min, c.engineer_id))
+        else:
+            scored.append(result)
+    scored.sort(key=lambda s: s.order)
+    kept = scored if limit is None else scored[:limit]
     excluded.sort(key=lambda e: e.engineer_id)
-    return Ranking(candidates, excluded)
+    return Ranking([_candidate(job, s) for s in kept], excluded)

@@ -14,11 +14,11 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, Text, cast, func, select
 
 from fieldops.db import db
 from fieldops.dispatch.models import Job
@@ -27,6 +27,7 @@ from fieldops.dispatch.queries.lookups import (
     job_by_number,
     parts_of,
     site_of,
+    ticket_of,
     travel_model,
 )
 from fieldops.dispatch.rules import FINISHED, HELD
@@ -44,6 +45,7 @@ from fieldops.errors import ConflictError
 from fieldops.geo import Point, geodesic_km, haversine_km
 from fieldops.inventory.models import PartType, StockLevel, StockLocation
 from fieldops.tickets import sla
+from fieldops.tickets.models import Ticket
 
 # Shifts are read this far past a job's arrive-by (or past now, once that has gone).
 LATE_HORIZON = timedelta(hours=24)
@@ -56,18 +58,16 @@ def _calendar(timezone: str, shifts_json: str) -> sla.Calendar:
     return sla.Calendar.from_document({"timezone": timezone, "hours": hours, "holidays": []})
 
 
-def shift_periods(
-    timezone: str,
-    shifts: Mapping[str, object],
-    start: datetime,
-    end: datetime,
-    absences: Sequence[Period] = (),
+def _pattern_periods(
+    timezone: str, shifts_json: str, start: datetime, end: datetime
 ) -> list[Period]:
-    """An engineer's working periods in [start, end) as UTC pairs, absences cut out."""
-    calendar = _calendar(timezone, json.dumps(shifts, sort_keys=True))
+    calendar = _calendar(timezone, shifts_json)
     if not calendar.has_hours:
         return []
-    periods = list(sla.working_periods(calendar, start, end))
+    return list(sla.working_periods(calendar, start, end))
+
+
+def _without(periods: list[Period], absences: Sequence[Period]) -> list[Period]:
     for away_start, away_end in sorted(absences):
         kept: list[Period] = []
         for opens, closes in periods:
@@ -80,6 +80,38 @@ def shift_periods(
                 kept.append((away_end, closes))
         periods = kept
     return periods
+
+
+def shift_periods(
+    timezone: str,
+    shifts: Mapping[str, object] | str,
+    start: datetime,
+    end: datetime,
+    absences: Sequence[Period] = (),
+) -> list[Period]:
+    """An engineer's working periods in [start, end) as UTC pairs, absences cut out.
+    `shifts` is the weekly pattern, or its JSON text as stored."""
+    text = shifts if isinstance(shifts, str) else json.dumps(shifts, sort_keys=True)
+    return _without(_pattern_periods(timezone, text, start, end), absences)
+
+
+class ShiftBook:
+    """Shift periods over one window for many engineers: each distinct (zone, pattern) is
+    expanded once (a rota has a handful of patterns for thousands of engineers), and
+    absences are cut only for the engineers who have them."""
+
+    def __init__(self, start: datetime, end: datetime, absences: Mapping[int, list[Period]]):
+        self.start, self.end, self.absences = start, end, absences
+        self._patterns: dict[tuple[str, str], list[Period]] = {}
+
+    def of(self, row: EngineerRow) -> list[Period]:
+        key = (row.timezone, row.shifts)
+        periods = self._patterns.get(key)
+        if periods is None:
+            periods = _pattern_periods(row.timezone, row.shifts, self.start, self.end)
+            self._patterns[key] = periods
+        away = self.absences.get(row.id)
+        return _without(periods, away) if away else periods
 
 
 def window_end(job: Job, now: datetime) -> datetime:
@@ -95,7 +127,7 @@ class EngineerRow:
     name: str
     skills: frozenset[str]
     timezone: str
-    shifts: Mapping[str, object]
+    shifts: str  # the weekly pattern's JSON text, as stored (a cache key, never re-encoded)
     capacity: int
     point: Point
 
@@ -111,7 +143,7 @@ def engineer_rows(
         Engineer.name,
         Engineer.skills,
         Engineer.timezone,
-        Engineer.shifts,
+        cast(Engineer.shifts, Text),
         Engineer.daily_capacity,
         Engineer.position_lat,
         Engineer.position_lon,
@@ -128,7 +160,7 @@ def engineer_rows(
             name=row[1],
             skills=frozenset(row[2] or ()),
             timezone=row[3],
-            shifts=row[4] or {},
+            shifts=row[4] or "{}",
             capacity=row[5],
             point=(
                 Point(row[6], row[7])
@@ -190,6 +222,47 @@ def day_loads(
     return loads
 
 
+class DayLoads:
+    """Held jobs per engineer and local day (in their zone), counted once for a batch of
+    jobs and kept up to date as the batch gives jobs out (auto-assign)."""
+
+    SPAN = timedelta(hours=38)  # any zone's local day lies within a day and 14 h of UTC
+
+    def __init__(self, rows: Sequence[EngineerRow], days: Sequence[datetime]) -> None:
+        self.by_zone: dict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            self.by_zone[row.timezone].append(row.id)
+        self.zone_of = {row.id: row.timezone for row in rows}
+        self.counts: dict[tuple[int, date], int] = defaultdict(int)
+        self.zones = zones = {name: ZoneInfo(name) for name in self.by_zone}
+        if not days:
+            return
+        for engineer_id, arrive_by in db.session.execute(
+            select(Job.engineer_id, Job.arrive_by).where(
+                Job.status.in_([str(s) for s in HELD]),
+                Job.arrive_by >= min(days) - self.SPAN,
+                Job.arrive_by <= max(days) + self.SPAN,
+            )
+        ):
+            if engineer_id is None or engineer_id not in self.zone_of:
+                continue
+            zone = zones[self.zone_of[engineer_id]]
+            self.counts[(engineer_id, arrive_by.astimezone(zone).date())] += 1
+
+    def on(self, day_of: datetime) -> dict[int, int]:
+        """Each engineer's held jobs on the local date of `day_of`."""
+        loads: dict[int, int] = {}
+        for name, ids in self.by_zone.items():
+            local = day_of.astimezone(self.zones[name]).date()
+            for engineer_id in ids:
+                loads[engineer_id] = self.counts.get((engineer_id, local), 0)
+        return loads
+
+    def add(self, engineer_id: int, day_of: datetime) -> None:
+        zone = self.zones[self.zone_of[engineer_id]]
+        self.counts[(engineer_id, day_of.astimezone(zone).date())] += 1
+
+
 def van_stock(skus: Collection[str]) -> dict[int, dict[str, int]]:
     """Available stock of these SKUs in each engineer's van: {engineer_id: {sku: n}}."""
     if not skus:
@@ -213,6 +286,8 @@ class JobContext:
     job: Job
     need: JobNeed
     site: Point
+    # Held here, so the session (which keeps clean objects only weakly) need not reload it.
+    ticket: Ticket
 
 
 def job_context(job: Job) -> JobContext:
@@ -224,7 +299,7 @@ def job_context(job: Job) -> JobContext:
         duration=timedelta(minutes=job.duration_min),
         parts=dict(parts_of(job)),
     )
-    return JobContext(job, need, Point(site.lat, site.lon))
+    return JobContext(job, need, Point(site.lat, site.lon), ticket_of(job))
 
 
 def states_for(
@@ -234,36 +309,31 @@ def states_for(
     travel: TravelModel,
     *,
     loads: Mapping[int, int],
-    absences: Mapping[int, list[Period]],
+    shifts: ShiftBook,
     vans: Mapping[int, dict[str, int]],
-    periods: Mapping[int, list[Period]] | None = None,
 ) -> list[EngineerState]:
-    """Each engineer's state against the job. `periods`: their shift periods already
-    expanded over a longer window (a batch), clipped here to this job's."""
+    """Each engineer's state against the job; `shifts` may cover a longer window than the
+    job's (a batch), and is clipped here to it."""
     until = window_end(context.job, now)
+    clip = shifts.end > until
     states = []
     for row in rows:
         distance = haversine_km(row.point, context.site)
-        needs_shifts = context.need.skills <= row.skills and loads.get(row.id, 0) < row.capacity
+        load = loads.get(row.id, 0)
+        # Shifts are read only for someone skills and capacity did not already rule out.
+        periods: Sequence[Period] = ()
+        if context.need.skills <= row.skills and load < row.capacity:
+            periods = shifts.of(row)
+            if clip:
+                periods = _clip(periods, until)
         states.append(
             EngineerState(
                 id=row.id,
                 name=row.name,
                 skills=row.skills,
-                # Shifts are expanded only for someone otherwise able to take the job.
-                shifts=(
-                    (
-                        _clip(periods.get(row.id, []), until)
-                        if periods is not None
-                        else shift_periods(
-                            row.timezone, row.shifts, now, until, absences.get(row.id, ())
-                        )
-                    )
-                    if needs_shifts
-                    else ()
-                ),
+                shifts=periods,
                 capacity=row.capacity,
-                load=loads.get(row.id, 0),
+                load=load,
                 travel_min=travel.minutes(distance),
                 distance_km=distance,
                 van_stock=vans.get(row.id, {}),
@@ -298,7 +368,7 @@ def refine(
                 travel_min=travel.minutes(distance),
             )
         )
-    refined = rank(context.need, exact, now, weights)
+    refined = rank(context.need, exact, now, weights, limit=limit)
     return Ranking(refined.candidates[:limit], ranking.excluded + refined.excluded)
 
 
@@ -331,9 +401,9 @@ def candidates_for(
         now,
         travel,
         loads=day_loads(job.arrive_by, rows, exclude_job=job.id),
-        absences=absences_between(now, until),
+        shifts=ShiftBook(now, until, absences_between(now, until)),
         vans=van_stock(context.need.parts.keys()),
     )
-    ranking = rank(context.need, states, now)
+    ranking = rank(context.need, states, now, limit=limit + REFINED_EXTRA)
     points = {row.id: row.point for row in rows}
     return job, refine(context, ranking, states, points, now, travel, limit)

@@ -16,12 +16,13 @@ from fieldops.accounts.models import User
 from fieldops.db import db
 from fieldops.dispatch.models import Job
 from fieldops.dispatch.queries.candidates import (
+    DayLoads,
     JobContext,
+    ShiftBook,
     absences_between,
     day_loads,
     engineer_rows,
     job_context,
-    shift_periods,
     states_for,
     van_stock,
     window_end,
@@ -31,15 +32,12 @@ from fieldops.dispatch.scoring import Candidate, Excluded, assess, rank
 from fieldops.dispatch.services.common import (
     TravelModel,
     job_by_number,
-    parts_of,
-    site_of,
     tell_ticket,
     travel_model,
 )
 from fieldops.dispatch.services.jobs import release_parts
 from fieldops.engineers.models import Engineer
 from fieldops.errors import ConflictError, RuleViolationError
-from fieldops.geo import Point
 from fieldops.inventory.models import StockLocation
 from fieldops.inventory.queries import location_of_engineer
 from fieldops.inventory.services import reserve_nearest
@@ -59,20 +57,26 @@ class Assignment:
 
 
 def _reserve_parts(
-    job: Job, engineer: Engineer, *, actor: User | None, now: datetime
-) -> tuple[list[str], list[str]]:
-    """Reserve every part the job needs for this engineer; returns (where each came from,
-    SKUs backordered). P1 jobs may use reserve-floor stock (the emergency flag)."""
-    site = site_of(job)
-    van = location_of_engineer(engineer.id)
+    context: JobContext,
+    engineer: Engineer,
+    van: StockLocation | None,
+    *,
+    actor: User | None,
+    now: datetime,
+) -> tuple[list[str], list[str], dict[str, int]]:
+    """Reserve every part the job needs for this engineer: from their van when it holds
+    it, else the nearest location with it. Returns where each came from, the SKUs
+    backordered, and what was taken from the van. P1 jobs may use reserve-floor stock."""
+    job = context.job
     sources: list[str] = []
     missing: list[str] = []
-    for sku, quantity in parts_of(job):
+    from_van: dict[str, int] = {}
+    for sku, quantity in context.need.parts.items():
         outcome = reserve_nearest(
             actor=actor,
             sku=sku,
             quantity=quantity,
-            point=Point(site.lat, site.lon),
+            point=context.site,
             prefer_location_code=van.code if van else None,
             job_ref=job.number,
             emergency=job.priority == "P1",
@@ -81,9 +85,14 @@ def _reserve_parts(
         if outcome.reservation is None:
             missing.append(sku)
             continue
-        place = db.session.get(StockLocation, outcome.reservation.location_id)
-        sources.append(f"{quantity} x {sku} from {place.code if place else 'stock'}")
-    return sources, missing
+        if van is not None and outcome.reservation.location_id == van.id:
+            from_van[sku] = quantity
+            code = van.code
+        else:
+            place = db.session.get(StockLocation, outcome.reservation.location_id)
+            code = place.code if place else "stock"
+        sources.append(f"{quantity} x {sku} from {code}")
+    return sources, missing, from_van
 
 
 def _engineer(engineer_id: int) -> Engineer:
@@ -102,29 +111,34 @@ def _refuse(excluded: Excluded) -> None:
 
 
 def _apply(
-    job: Job,
+    context: JobContext,
     engineer: Engineer,
     candidate: Candidate,
     *,
     actor: User | None,
     now: datetime,
-) -> Assignment:
+    van: StockLocation | None,
+) -> tuple[Assignment, dict[str, int]]:
+    """Give the job to the engineer, reserve its parts and tell the ticket; returns the
+    assignment and what was taken from the engineer's van."""
+    job = context.job
     previous = job.engineer_id
     released = release_parts(job, actor=actor, now=now) if previous is not None else 0
     job.engineer_id = engineer.id
     job.assigned_at = job.updated_at = now
-    sources, missing = _reserve_parts(job, engineer, actor=actor, now=now)
+    sources, missing, from_van = _reserve_parts(context, engineer, van, actor=actor, now=now)
     job.status = JobStatus.AWAITING_PARTS if missing else JobStatus.ASSIGNED
-    db.session.flush()
     verb = "reassigned" if previous is not None and previous != engineer.id else "assigned"
+    ticket = context.ticket
     tell_ticket(
         job,
         f"{verb} to {engineer.name} ({candidate.reason}).",
         actor=actor,
         now=now,
         kind=EventKind.ASSIGNMENT,
+        ticket=ticket,
     )
-    parts_line = "; ".join(sources) if sources else ""
+    parts_line = "; ".join(sources)
     if missing:
         parts_line = f"{parts_line}; " if parts_line else ""
         parts_line += f"awaiting parts, backordered: {', '.join(missing)}"
@@ -136,11 +150,19 @@ def _apply(
             actor=actor,
             now=now,
             kind=EventKind.PARTS,
+            ticket=ticket,
         )
-    tell_ticket(job, "An engineer has been assigned to your visit.", actor=actor, now=now,
-                public=True)  # fmt: skip
+    tell_ticket(
+        job,
+        "An engineer has been assigned to your visit.",
+        actor=actor,
+        now=now,
+        public=True,
+        ticket=ticket,
+    )
+    db.session.flush()
     log.info("job %s %s to engineer %s", job.id, verb, engineer.id)
-    return Assignment(job, engineer, candidate, missing)
+    return Assignment(job, engineer, candidate, missing), from_van
 
 
 def assign_job(
@@ -174,14 +196,15 @@ def assign_job(
         now,
         travel or travel_model(),
         loads=day_loads(job.arrive_by, rows, exclude_job=job.id),
-        absences=absences_between(now, until),
+        shifts=ShiftBook(now, until, absences_between(now, until)),
         vans=van_stock(context.need.parts.keys()),
     )[0]
     result = assess(context.need, state, now)
     if isinstance(result, Excluded):
         _refuse(result)
     assert isinstance(result, Candidate)  # noqa: S101 - _refuse raised otherwise
-    return _apply(job, engineer, result, actor=actor, now=now)
+    van = location_of_engineer(engineer.id)
+    return _apply(context, engineer, result, actor=actor, now=now, van=van)[0]
 
 
 @dataclass(frozen=True)
@@ -213,28 +236,42 @@ def auto_assign(
         return AutoResult([], [])
     rows = engineer_rows()
     engineers = {e.id: e for e in db.session.scalars(select(Engineer)).all()}
-    latest = max(window_end(job, now) for job in jobs)
-    absences = absences_between(now, latest)
-    # Every engineer's shifts are expanded once for the whole batch; each job clips them.
-    periods = {
-        row.id: shift_periods(row.timezone, row.shifts, now, latest, absences.get(row.id, ()))
-        for row in rows
+    vans_of = {
+        location.engineer_id: location
+        for location in db.session.scalars(
+            select(StockLocation).where(StockLocation.kind == "van")
+        ).all()
     }
+    latest = max(window_end(job, now) for job in jobs)
+    # Shifts expanded once for the batch (each job clips them), loads counted once and kept
+    # up to date as the batch gives jobs out, van stock taken down as it is reserved.
+    shifts = ShiftBook(now, latest, absences_between(now, latest))
+    loads = DayLoads(rows, [job.arrive_by for job in jobs])
     contexts: list[JobContext] = [job_context(job) for job in jobs]
     vans = van_stock({sku for context in contexts for sku in context.need.parts})
     assigned: list[Assignment] = []
     unplaced: list[tuple[str, str]] = []
     for context in contexts:
         job = context.job
-        # Jobs this batch already gave out are flushed, so each day's load counts them.
-        loads = day_loads(job.arrive_by, rows, exclude_job=job.id)
         states = states_for(
-            context, rows, now, travel, loads=loads, absences=absences, vans=vans, periods=periods
+            context, rows, now, travel, loads=loads.on(job.arrive_by), shifts=shifts, vans=vans
         )
-        ranking = rank(context.need, states, now)
+        ranking = rank(context.need, states, now, limit=1)
         if not ranking.candidates:
             unplaced.append((job.number, "no engineer has the skills, shift and capacity"))
             continue
         best = ranking.candidates[0]
-        assigned.append(_apply(job, engineers[best.engineer_id], best, actor=actor, now=now))
+        done, from_van = _apply(
+            context,
+            engineers[best.engineer_id],
+            best,
+            actor=actor,
+            now=now,
+            van=vans_of.get(best.engineer_id),
+        )
+        assigned.append(done)
+        loads.add(best.engineer_id, job.arrive_by)
+        stock = vans.get(best.engineer_id, {})
+        for sku, quantity in from_van.items():
+            stock[sku] = stock.get(sku, 0) - quantity
     return AutoResult(assigned, unplaced)

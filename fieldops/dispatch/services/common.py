@@ -59,10 +59,12 @@ def tell_ticket(
     now: datetime,
     kind: str = EventKind.DISPATCH,
     public: bool = False,
+    ticket: Ticket | None = None,
 ) -> None:
-    """One line in the job's ticket's work log, naming the job."""
+    """One line in the job's ticket's work log, naming the job (`ticket`: the job's ticket
+    when the caller holds it already)."""
     log_field_event(
-        ticket_of(job),
+        ticket or ticket_of(job),
         kind=kind,
         body=f"{job.number}: {body}",
         public=public,

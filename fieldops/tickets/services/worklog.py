@@ -95,8 +95,7 @@ def log_field_event(
         raise ValueError(f"not a field event kind: {kind}")
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise ConflictError(f"Ticket {ticket.number} is {ticket.status}; its log is closed.")
-    event = log_event(
+    # Not flushed here: a dispatch step writes several lines and flushes once.
+    return log_event(
         ticket, kind=kind, body=body[:BODY_MAX], public=public, actor=actor, now=now, data=data
     )
-    db.session.flush()
-    return event
