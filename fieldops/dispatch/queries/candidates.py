@@ -16,18 +16,17 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, Text, cast, func, select
 
+from fieldops.customers.models import Site
 from fieldops.db import db
-from fieldops.dispatch.models import Job
+from fieldops.dispatch.models import Job, JobPart
 from fieldops.dispatch.queries.lookups import (
     TravelModel,
     job_by_number,
-    parts_of,
-    site_of,
-    ticket_of,
     travel_model,
 )
 from fieldops.dispatch.rules import FINISHED, HELD
@@ -121,8 +120,7 @@ def window_end(job: Job, now: datetime) -> datetime:
     return max(job.arrive_by, now) + LATE_HORIZON
 
 
-@dataclass(frozen=True)
-class EngineerRow:
+class EngineerRow(NamedTuple):
     id: int
     name: str
     skills: frozenset[str]
@@ -291,15 +289,46 @@ class JobContext:
 
 
 def job_context(job: Job) -> JobContext:
+    return job_contexts([job])[0]
 
-    site = site_of(job)
-    need = JobNeed(
-        skills=frozenset(job.required_skills or ()),
-        arrive_by=job.arrive_by,
-        duration=timedelta(minutes=job.duration_min),
-        parts=dict(parts_of(job)),
-    )
-    return JobContext(job, need, Point(site.lat, site.lon), ticket_of(job))
+
+def job_contexts(jobs: Sequence[Job]) -> list[JobContext]:
+    """The contexts of many jobs in three queries (tickets, sites, parts), whatever their
+    number: auto-assign reads a whole batch this way."""
+    ids = [job.id for job in jobs]
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Ticket).where(Ticket.id.in_({job.ticket_id for job in jobs}))
+        )
+    }
+    sites = {
+        site_id: Point(lat, lon)
+        for site_id, lat, lon in db.session.execute(
+            select(Site.id, Site.lat, Site.lon).where(Site.id.in_({job.site_id for job in jobs}))
+        )
+    }
+    parts: dict[int, dict[str, int]] = defaultdict(dict)
+    for job_id, sku, quantity in db.session.execute(
+        select(JobPart.job_id, PartType.sku, JobPart.quantity)
+        .join(PartType, PartType.id == JobPart.part_type_id)
+        .where(JobPart.job_id.in_(ids))
+    ):
+        parts[job_id][sku] = int(quantity)
+    return [
+        JobContext(
+            job,
+            JobNeed(
+                skills=frozenset(job.required_skills or ()),
+                arrive_by=job.arrive_by,
+                duration=timedelta(minutes=job.duration_min),
+                parts=parts.get(job.id, {}),
+            ),
+            sites[job.site_id],
+            tickets[job.ticket_id],
+        )
+        for job in jobs
+    ]
 
 
 def states_for(
@@ -311,13 +340,18 @@ def states_for(
     loads: Mapping[int, int],
     shifts: ShiftBook,
     vans: Mapping[int, dict[str, int]],
+    able_only: bool = False,
 ) -> list[EngineerState]:
     """Each engineer's state against the job; `shifts` may cover a longer window than the
-    job's (a batch), and is clipped here to it."""
+    job's (a batch), and is clipped here to it. `able_only`: leave out engineers lacking a
+    required skill (when nobody asks why they are excluded)."""
     until = window_end(context.job, now)
     clip = shifts.end > until
+    needed = context.need.skills
     states = []
     for row in rows:
+        if able_only and not needed <= row.skills:
+            continue
         distance = haversine_km(row.point, context.site)
         load = loads.get(row.id, 0)
         # Shifts are read only for someone skills and capacity did not already rule out.

@@ -6,7 +6,7 @@ backorder for the stock manager."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from fieldops.dispatch.queries.candidates import (
     day_loads,
     engineer_rows,
     job_context,
+    job_contexts,
     states_for,
     van_stock,
     window_end,
@@ -38,7 +39,7 @@ from fieldops.dispatch.services.common import (
 from fieldops.dispatch.services.jobs import release_parts
 from fieldops.engineers.models import Engineer
 from fieldops.errors import ConflictError, RuleViolationError
-from fieldops.inventory.models import StockLocation
+from fieldops.inventory.models import PartType, StockLocation
 from fieldops.inventory.queries import location_of_engineer
 from fieldops.inventory.services import reserve_nearest
 from fieldops.tickets.models import EventKind
@@ -63,6 +64,7 @@ def _reserve_parts(
     *,
     actor: User | None,
     now: datetime,
+    part_types: Mapping[str, PartType] | None = None,
 ) -> tuple[list[str], list[str], dict[str, int]]:
     """Reserve every part the job needs for this engineer: from their van when it holds
     it, else the nearest location with it. Returns where each came from, the SKUs
@@ -77,10 +79,11 @@ def _reserve_parts(
             sku=sku,
             quantity=quantity,
             point=context.site,
-            prefer_location_code=van.code if van else None,
+            prefer=van,
             job_ref=job.number,
             emergency=job.priority == "P1",
             now=now,
+            part=(part_types or {}).get(sku),
         )
         if outcome.reservation is None:
             missing.append(sku)
@@ -118,6 +121,7 @@ def _apply(
     actor: User | None,
     now: datetime,
     van: StockLocation | None,
+    part_types: Mapping[str, PartType] | None = None,
 ) -> tuple[Assignment, dict[str, int]]:
     """Give the job to the engineer, reserve its parts and tell the ticket; returns the
     assignment and what was taken from the engineer's van."""
@@ -126,7 +130,9 @@ def _apply(
     released = release_parts(job, actor=actor, now=now) if previous is not None else 0
     job.engineer_id = engineer.id
     job.assigned_at = job.updated_at = now
-    sources, missing, from_van = _reserve_parts(context, engineer, van, actor=actor, now=now)
+    sources, missing, from_van = _reserve_parts(
+        context, engineer, van, actor=actor, now=now, part_types=part_types
+    )
     job.status = JobStatus.AWAITING_PARTS if missing else JobStatus.ASSIGNED
     verb = "reassigned" if previous is not None and previous != engineer.id else "assigned"
     ticket = context.ticket
@@ -247,14 +253,26 @@ def auto_assign(
     # up to date as the batch gives jobs out, van stock taken down as it is reserved.
     shifts = ShiftBook(now, latest, absences_between(now, latest))
     loads = DayLoads(rows, [job.arrive_by for job in jobs])
-    contexts: list[JobContext] = [job_context(job) for job in jobs]
-    vans = van_stock({sku for context in contexts for sku in context.need.parts})
+    contexts = job_contexts(jobs)
+    skus = {sku for context in contexts for sku in context.need.parts}
+    vans = van_stock(skus)
+    part_types = {
+        part.sku: part
+        for part in db.session.scalars(select(PartType).where(PartType.sku.in_(skus)))
+    }
     assigned: list[Assignment] = []
     unplaced: list[tuple[str, str]] = []
     for context in contexts:
         job = context.job
         states = states_for(
-            context, rows, now, travel, loads=loads.on(job.arrive_by), shifts=shifts, vans=vans
+            context,
+            rows,
+            now,
+            travel,
+            loads=loads.on(job.arrive_by),
+            shifts=shifts,
+            vans=vans,
+            able_only=True,
         )
         ranking = rank(context.need, states, now, limit=1)
         if not ranking.candidates:
@@ -268,6 +286,7 @@ def auto_assign(
             actor=actor,
             now=now,
             van=vans_of.get(best.engineer_id),
+            part_types=part_types,
         )
         assigned.append(done)
         loads.add(best.engineer_id, job.arrive_by)

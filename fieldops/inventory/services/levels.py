@@ -39,6 +39,7 @@ class LineState:
     reserved: int
     faulty: int
     reserve_floor: int
+    reorder_point: int | None  # the line's own; None: the part type's (at a depot)
 
     @property
     def available(self) -> int:
@@ -51,6 +52,7 @@ _RETURNING = (
     StockLevel.reserved,
     StockLevel.faulty,
     StockLevel.reserve_floor,
+    StockLevel.reorder_point,
 )
 
 
@@ -237,6 +239,28 @@ def refresh_alerts(lines: Iterable[tuple[int, int]], *, now: datetime) -> None:
                 .values(cleared_at=now)
                 .execution_options(synchronize_session=False)
             )
+
+
+def raise_alerts_after_hold(
+    part: PartType, location: StockLocation, state: LineState, *, now: datetime
+) -> None:
+    """The alerts a reservation just made may open, from the numbers its UPDATE returned.
+
+    A hold only lowers available stock, so it can open level alerts but never clear one;
+    when the line is now under neither limit it was under none before either (alerts follow
+    every change), and nothing needs reading. This keeps the reservation path, run for
+    every part of every job assigned, free of the two reads refresh_alerts makes.
+    """
+    if location.kind == LocationKind.VAN:
+        reorder_point = state.reorder_point
+    else:
+        reorder_point = part.reorder_point if state.reorder_point is None else state.reorder_point
+    wanted = level_alerts(
+        available=state.available, reserve_floor=state.reserve_floor, reorder_point=reorder_point
+    )
+    for kind in wanted:
+        limit = state.reserve_floor if kind == AlertKind.BELOW_RESERVE_FLOOR else reorder_point
+        _open_level_alert(part.id, location.id, kind, state.available, limit, now)
 
 
 def _open_level_alert(

@@ -138,7 +138,7 @@ def _hold_at(
         db.session.flush()
     if state.available < state.reserve_floor:
         levels.record_emergency_use(part.id, location.id, quantity, state, now, actor_name(actor))
-    levels.refresh_alerts([(part.id, location.id)], now=now)
+    levels.raise_alerts_after_hold(part, location, state, now=now)
     log.info(
         "reservation %s: %s x part %s at location %s",
         reservation.id,
@@ -214,18 +214,22 @@ def reserve_nearest(
     job_ref: str | None = None,
     purpose: str | None = None,
     emergency: bool = False,
+    part: PartType | None = None,
+    prefer: StockLocation | None = None,
 ) -> NearestOutcome:
     """Hold stock at the location nearest `point` (geodesic) that can give all of it, trying
     the preferred location (an engineer's van) first. When none can, record a backorder and
     return it instead; the caller commits it and tells the requester (a 409 on the API).
+    A caller holding the part type and the preferred location passes them as `part` and
+    `prefer` (auto-assign, for hundreds of jobs), saving their lookups.
 
     Without the emergency flag only stock above each line's reserve floor counts; with it,
     the nearest stock wins, floor or not, and the dip is logged and raised as an alert.
     """
-    part = part_by_sku(sku)
+    part = part if part is not None and part.sku == sku.strip().upper() else part_by_sku(sku)
     _, count = clean_serials(part, None, quantity)
     job, text = _purpose(job_ref, purpose)
-    preferred = (
+    preferred = prefer or (
         location_by_code(prefer_location_code, "prefer_location") if prefer_location_code else None
     )
     floor = 0 if emergency else StockLevel.reserve_floor
