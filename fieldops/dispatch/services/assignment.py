@@ -65,6 +65,7 @@ def _reserve_parts(
     actor: User | None,
     now: datetime,
     part_types: Mapping[str, PartType] | None = None,
+    flush: bool = True,
 ) -> tuple[list[str], list[str], dict[str, int]]:
     """Reserve every part the job needs for this engineer: from their van when it holds
     it, else the nearest location with it. Returns where each came from, the SKUs
@@ -84,6 +85,7 @@ def _reserve_parts(
             emergency=job.priority == "P1",
             now=now,
             part=(part_types or {}).get(sku),
+            flush=flush,
         )
         if outcome.reservation is None:
             missing.append(sku)
@@ -122,16 +124,18 @@ def _apply(
     now: datetime,
     van: StockLocation | None,
     part_types: Mapping[str, PartType] | None = None,
+    flush: bool = True,
 ) -> tuple[Assignment, dict[str, int]]:
     """Give the job to the engineer, reserve its parts and tell the ticket; returns the
-    assignment and what was taken from the engineer's van."""
+    assignment and what was taken from the engineer's van. `flush=False` (a batch) leaves
+    the writes to one flush at the end."""
     job = context.job
     previous = job.engineer_id
     released = release_parts(job, actor=actor, now=now) if previous is not None else 0
     job.engineer_id = engineer.id
     job.assigned_at = job.updated_at = now
     sources, missing, from_van = _reserve_parts(
-        context, engineer, van, actor=actor, now=now, part_types=part_types
+        context, engineer, van, actor=actor, now=now, part_types=part_types, flush=flush
     )
     job.status = JobStatus.AWAITING_PARTS if missing else JobStatus.ASSIGNED
     verb = "reassigned" if previous is not None and previous != engineer.id else "assigned"
@@ -166,7 +170,8 @@ def _apply(
         public=True,
         ticket=ticket,
     )
-    db.session.flush()
+    if flush:
+        db.session.flush()
     log.info("job %s %s to engineer %s", job.id, verb, engineer.id)
     return Assignment(job, engineer, candidate, missing), from_van
 
@@ -262,35 +267,41 @@ def auto_assign(
     }
     assigned: list[Assignment] = []
     unplaced: list[tuple[str, str]] = []
-    for context in contexts:
-        job = context.job
-        states = states_for(
-            context,
-            rows,
-            now,
-            travel,
-            loads=loads.on(job.arrive_by),
-            shifts=shifts,
-            vans=vans,
-            able_only=True,
-        )
-        ranking = rank(context.need, states, now, limit=1)
-        if not ranking.candidates:
-            unplaced.append((job.number, "no engineer has the skills, shift and capacity"))
-            continue
-        best = ranking.candidates[0]
-        done, from_van = _apply(
-            context,
-            engineers[best.engineer_id],
-            best,
-            actor=actor,
-            now=now,
-            van=vans_of.get(best.engineer_id),
-            part_types=part_types,
-        )
-        assigned.append(done)
-        loads.add(best.engineer_id, job.arrive_by)
-        stock = vans.get(best.engineer_id, {})
-        for sku, quantity in from_van.items():
-            stock[sku] = stock.get(sku, 0) - quantity
+    # Stock changes are guarded UPDATEs that run at once; the rest of every assignment (the
+    # job, its reservations, the ticket's log) waits for one flush at the end, where it is
+    # written in batches instead of a few round trips per job.
+    with db.session.no_autoflush:
+        for context in contexts:
+            job = context.job
+            states = states_for(
+                context,
+                rows,
+                now,
+                travel,
+                loads=loads.on(job.arrive_by),
+                shifts=shifts,
+                vans=vans,
+                able_only=True,
+            )
+            ranking = rank(context.need, states, now, limit=1)
+            if not ranking.candidates:
+                unplaced.append((job.number, "no engineer has the skills, shift and capacity"))
+                continue
+            best = ranking.candidates[0]
+            done, from_van = _apply(
+                context,
+                engineers[best.engineer_id],
+                best,
+                actor=actor,
+                now=now,
+                van=vans_of.get(best.engineer_id),
+                part_types=part_types,
+                flush=False,
+            )
+            assigned.append(done)
+            loads.add(best.engineer_id, job.arrive_by)
+            stock = vans.get(best.engineer_id, {})
+            for sku, quantity in from_van.items():
+                stock[sku] = stock.get(sku, 0) - quantity
+    db.session.flush()
     return AutoResult(assigned, unplaced)

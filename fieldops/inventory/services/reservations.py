@@ -110,8 +110,8 @@ def _hold_at(
         updated_at=now,
     )
     db.session.add(reservation)
-    db.session.flush()
     if part.is_serialised:
+        db.session.flush()  # the units below name the reservation holding them
         if serials:
             units = serials_in_state(
                 part,
@@ -140,11 +140,11 @@ def _hold_at(
         levels.record_emergency_use(part.id, location.id, quantity, state, now, actor_name(actor))
     levels.raise_alerts_after_hold(part, location, state, now=now)
     log.info(
-        "reservation %s: %s x part %s at location %s",
-        reservation.id,
+        "reservation: %s x part %s at location %s for %s",
         quantity,
         part.id,
         location.id,
+        job or "a purpose",
     )
     return reservation
 
@@ -200,6 +200,7 @@ def reserve(
         _refusal(part, location, count, emergency)
     if reservation is None:  # pragma: no cover - the statement above guarantees it
         raise RuntimeError("reservation missing")
+    db.session.flush()
     return reservation
 
 
@@ -216,12 +217,14 @@ def reserve_nearest(
     emergency: bool = False,
     part: PartType | None = None,
     prefer: StockLocation | None = None,
+    flush: bool = True,
 ) -> NearestOutcome:
     """Hold stock at the location nearest `point` (geodesic) that can give all of it, trying
     the preferred location (an engineer's van) first. When none can, record a backorder and
     return it instead; the caller commits it and tells the requester (a 409 on the API).
     A caller holding the part type and the preferred location passes them as `part` and
-    `prefer` (auto-assign, for hundreds of jobs), saving their lookups.
+    `prefer` (auto-assign, for hundreds of jobs), saving their lookups; `flush=False` leaves
+    a bulk reservation's INSERT to the caller's next flush (its id is unset until then).
 
     Without the emergency flag only stock above each line's reserve floor counts; with it,
     the nearest stock wins, floor or not, and the dip is logged and raised as an alert.
@@ -264,6 +267,8 @@ def reserve_nearest(
             now=now,
         )
         if reservation is not None:
+            if flush:
+                db.session.flush()
             return NearestOutcome(reservation, distance, None)
     shortfall = _shortfall(part, count, emergency)
     backorder = Backorder(
