@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, Text, cast, func, select
+from sqlalchemy import String, Text, cast, func, or_, select
 
 from fieldops.customers.models import Site
 from fieldops.db import db
@@ -130,6 +130,12 @@ class EngineerRow(NamedTuple):
     point: Point
 
 
+@lru_cache(maxsize=1024)
+def _skill_set(skills_json: str) -> frozenset[str]:
+    # Read as text and parsed once per distinct set: thousands of engineers share a few.
+    return frozenset(json.loads(skills_json))
+
+
 def engineer_rows(
     ids: Collection[int] | None = None, *, skills: Collection[str] = ()
 ) -> list[EngineerRow]:
@@ -139,7 +145,7 @@ def engineer_rows(
     statement = select(
         Engineer.id,
         Engineer.name,
-        Engineer.skills,
+        cast(Engineer.skills, Text),
         Engineer.timezone,
         cast(Engineer.shifts, Text),
         Engineer.daily_capacity,
@@ -156,7 +162,7 @@ def engineer_rows(
         EngineerRow(
             id=row[0],
             name=row[1],
-            skills=frozenset(row[2] or ()),
+            skills=_skill_set(row[2] or "[]"),
             timezone=row[3],
             shifts=row[4] or "{}",
             capacity=row[5],
@@ -193,31 +199,38 @@ def day_loads(
     day_of: datetime, rows: Sequence[EngineerRow], exclude_job: int | None
 ) -> dict[int, int]:
     """Jobs each engineer already holds on the local day (in their zone) of `day_of`: one
-    counting query per time zone among the engineers, whatever their number."""
+    counting query, each time zone among the engineers bounding its own local day."""
     by_zone: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         by_zone[row.timezone].append(row.id)
-    loads: dict[int, int] = {}
-    for timezone, ids in by_zone.items():
+    if not by_zone:
+        return {}
+    days = []
+    for timezone in by_zone:
         start, end = local_day(day_of, timezone)
-        statement = (
-            select(Job.engineer_id, func.count())
-            .where(
-                Job.status.in_([str(s) for s in HELD]),
-                Job.arrive_by >= start,
-                Job.arrive_by < end,
-                Job.id != (exclude_job or 0),
-            )
-            .group_by(Job.engineer_id)
+        days.append(
+            (Engineer.timezone == timezone) & (Job.arrive_by >= start) & (Job.arrive_by < end)
         )
-        # A handful of engineers (one assignment): name them; many: filter after counting.
-        if len(ids) <= 100:
-            statement = statement.where(Job.engineer_id.in_(ids))
-        wanted = set(ids)
-        for engineer_id, count in db.session.execute(statement):
-            if engineer_id in wanted:
-                loads[int(engineer_id)] = int(count)
-    return loads
+    statement = (
+        select(Job.engineer_id, func.count())
+        .join(Engineer, Engineer.id == Job.engineer_id)
+        .where(
+            Job.status.in_([str(s) for s in HELD]),
+            Job.id != (exclude_job or 0),
+            or_(*days),
+        )
+        .group_by(Job.engineer_id)
+    )
+    # A handful of engineers (one assignment): name them; many: filter after counting.
+    ids = [row.id for row in rows]
+    if len(ids) <= 100:
+        statement = statement.where(Job.engineer_id.in_(ids))
+    wanted = set(ids)
+    return {
+        int(engineer_id): int(count)
+        for engineer_id, count in db.session.execute(statement)
+        if engineer_id in wanted
+    }
 
 
 class DayLoads:
@@ -296,18 +309,16 @@ def job_contexts(jobs: Sequence[Job]) -> list[JobContext]:
     """The contexts of many jobs in three queries (tickets, sites, parts), whatever their
     number: auto-assign reads a whole batch this way."""
     ids = [job.id for job in jobs]
-    tickets = {
-        t.id: t
-        for t in db.session.scalars(
-            select(Ticket).where(Ticket.id.in_({job.ticket_id for job in jobs}))
-        )
-    }
-    sites = {
-        site_id: Point(lat, lon)
-        for site_id, lat, lon in db.session.execute(
-            select(Site.id, Site.lat, Site.lon).where(Site.id.in_({job.site_id for job in jobs}))
-        )
-    }
+    tickets: dict[int, Ticket] = {}
+    sites: dict[int, Point] = {}
+    for ticket, site_id, lat, lon in db.session.execute(
+        select(Ticket, Site.id, Site.lat, Site.lon)
+        .join(Job, Job.ticket_id == Ticket.id)
+        .join(Site, Site.id == Job.site_id)
+        .where(Job.id.in_(ids))
+    ):
+        tickets[ticket.id] = ticket
+        sites[site_id] = Point(lat, lon)
     parts: dict[int, dict[str, int]] = defaultdict(dict)
     for job_id, sku, quantity in db.session.execute(
         select(JobPart.job_id, PartType.sku, JobPart.quantity)
