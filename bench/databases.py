@@ -17,9 +17,12 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from sqlalchemy.engine import make_url
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = PROJECT_ROOT / "bench" / "results" / "cache"
@@ -145,3 +148,22 @@ def add_server_args(parser: argparse.ArgumentParser) -> None:
 def say(line: str) -> None:
     """Progress and results, printed at once (runs are long and often piped)."""
     print(line, flush=True)
+
+
+def on_scratch_database(
+    backend: str, postgres_url: str, sqlite_path: Path, work: Callable[[str], T]
+) -> T | None:
+    """Run `work(url)` on a scratch database of the backend: a SQLite file at `sqlite_path`,
+    or a PostgreSQL database made for it and dropped afterwards. None (and a line saying
+    why) when PostgreSQL is unreachable."""
+    if backend == "sqlite":
+        return work(f"sqlite:///{sqlite_path}")
+    problem = postgres_reachable(postgres_url)
+    if problem is not None:
+        say(f"postgres: skipped, {postgres_url} is unreachable ({problem})")
+        return None
+    url = create_postgres_database(postgres_url)
+    try:
+        return work(url)
+    finally:
+        drop_postgres_database(postgres_url, url)

@@ -159,18 +159,12 @@ def _context(url: str) -> Iterator[Any]:
 def _run_backend(
     backend: str, args: argparse.Namespace, size: dispatch_data.Size, workdir: Path
 ) -> tuple[Dataset, list[Row]] | None:
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'dispatch.db'}"
-        return _build_and_measure(backend, url, args, size, workdir)
-    problem = databases.postgres_reachable(args.postgres_url)
-    if problem is not None:
-        databases.say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
-        return None
-    url = databases.create_postgres_database(args.postgres_url)
-    try:
-        return _build_and_measure(backend, url, args, size, workdir)
-    finally:
-        databases.drop_postgres_database(args.postgres_url, url)
+    return databases.on_scratch_database(
+        backend,
+        args.postgres_url,
+        workdir / "dispatch.db",
+        lambda url: _build_and_measure(backend, url, args, size, workdir),
+    )
 
 
 def _build_and_measure(
@@ -295,7 +289,7 @@ def _measure_candidates(
             numbers = rng.sample(loaded.candidate_jobs, min(30, len(loaded.candidate_jobs)))
             _profile(
                 f"candidates-{backend}",
-                lambda: [queries.candidates_for(n, NOW) and db.session.rollback() for n in numbers],
+                lambda: [(queries.candidates_for(n, NOW), db.session.rollback()) for n in numbers],
             )
     stats = summarise(samples)
     return Row(

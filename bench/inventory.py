@@ -115,18 +115,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def _run_backend(
     backend: str, args: argparse.Namespace, size: inventory_data.Size, workdir: Path
 ) -> tuple[Dataset, list[Row]] | None:
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'inventory.db'}"
-        return _build_and_measure(backend, url, args, size, workdir)
-    problem = databases.postgres_reachable(args.postgres_url)
-    if problem is not None:
-        databases.say(f"postgres: skipped, {args.postgres_url} is unreachable ({problem})")
-        return None
-    url = databases.create_postgres_database(args.postgres_url)
-    try:
-        return _build_and_measure(backend, url, args, size, workdir)
-    finally:
-        databases.drop_postgres_database(args.postgres_url, url)
+    return databases.on_scratch_database(
+        backend,
+        args.postgres_url,
+        workdir / "inventory.db",
+        lambda url: _build_and_measure(backend, url, args, size, workdir),
+    )
 
 
 def _build_and_measure(
