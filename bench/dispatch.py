@@ -287,10 +287,13 @@ def _measure_candidates(
                 found.append(len(ranking.candidates))
         if args.profile:  # over 30 calls, so one pause does not skew the picture
             numbers = rng.sample(loaded.candidate_jobs, min(30, len(loaded.candidate_jobs)))
-            _profile(
-                f"candidates-{backend}",
-                lambda: [(queries.candidates_for(n, NOW), db.session.rollback()) for n in numbers],
-            )
+
+            def _each() -> None:
+                for n in numbers:
+                    queries.candidates_for(n, NOW)
+                    db.session.rollback()
+
+            _profile(f"candidates-{backend}", _each)
     stats = summarise(samples)
     return Row(
         backend,
