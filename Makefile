@@ -7,7 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory bench-dispatch clean
+TIME_LIMIT ?= 10
+
+.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory bench-routing bench-dispatch clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +33,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) bench-tickets bench-sweep bench-inventory bench-dispatch
+bench: $(STAMP) bench-tickets bench-sweep bench-inventory bench-dispatch bench-routing
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m bench.tickets_api
@@ -46,6 +48,10 @@ bench-inventory: $(STAMP)
 # Candidates among 2,000 engineers and auto-assign of 500 jobs; QUICK=1 for a small world.
 bench-dispatch: $(STAMP)
 	$(BIN)/python -m bench.dispatch $(if $(QUICK),--quick)
+
+# Every shared Solomon instance at TIME_LIMIT seconds each, two at a time.
+bench-routing: $(STAMP)
+	$(BIN)/python -m bench.routing --time-limit $(TIME_LIMIT)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

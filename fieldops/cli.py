@@ -33,6 +33,7 @@ def register_cli(app: Flask) -> None:
         worker_command,
         ingest_mail_command,
         stock_group,
+        solve_vrptw_command,
     ):
         app.cli.add_command(command)
     # After a commit that queued e-mail, hand delivery to the background worker.
@@ -226,6 +227,44 @@ def stock_verify_command() -> None:
     click.echo(f"{check.lines} stock lines, {check.movements} ledger rows: {verdict}.")
     if not check.balanced:
         sys.exit(1)
+
+
+@click.command("solve-vrptw")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.1), default=10.0)
+@click.option("--json", "as_json", is_flag=True, help="Print the DESIGN.md JSON document.")
+def solve_vrptw_command(path: str, time_limit: float, as_json: bool) -> None:
+    """Solve a Solomon-format VRPTW instance with the routing core; the solution is checked
+    in real arithmetic before it is printed (exit 1 if the search finds none)."""
+    import json
+    import time
+
+    from fieldops.routing import solomon, solver
+
+    try:
+        instance = solomon.load(path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.monotonic()
+    try:
+        routes = solver.solve(solomon.to_problem(instance), time_limit_s=time_limit)
+    except solver.NoSolutionError as error:
+        raise click.ClickException(str(error)) from None
+    seconds = time.monotonic() - started
+    distance = solomon.check(instance, routes)
+    if as_json:
+        document = {
+            "instance": instance.name,
+            "vehicles": len(routes),
+            "distance": round(distance, 4),
+            "routes": routes,
+            "seconds": round(seconds, 2),
+        }
+        click.echo(json.dumps(document))
+        return
+    click.echo(f"{instance.name}: {len(routes)} vehicles, distance {distance:.2f}, {seconds:.1f} s")
+    for number, route in enumerate(routes, start=1):
+        click.echo(f"  route {number}: {' '.join(map(str, route))}")
 
 
 def _venv_gunicorn() -> str | None:

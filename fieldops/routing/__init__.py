@@ -1,0 +1,1 @@
+"""Route planning: the routing core (problem, OR-Tools adapter, validator) and its uses."""
