@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import platform
 import shutil
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -167,3 +170,27 @@ def on_scratch_database(
         return work(url)
     finally:
         drop_postgres_database(postgres_url, url)
+
+
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+
+
+def write_results(benchmark: str, fields: dict[str, Any]) -> Path:
+    """Write a run's results to bench/results/<benchmark>-<UTC stamp>.json (git-ignored),
+    with the benchmark's name, the time of the run and the machine, and say where."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    document = {
+        "benchmark": benchmark,
+        "run_at": stamp,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        **fields,
+    }
+    path = RESULTS_DIR / f"{benchmark}-{stamp}.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    say(f"Results written to {path.relative_to(PROJECT_ROOT)}")
+    return path

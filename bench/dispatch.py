@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -46,7 +44,6 @@ from bench.client import Sample, summarise
 
 CANDIDATES_P95_MS = 50.0
 AUTO_ASSIGN_S = 5.0
-RESULTS_DIR = databases.PROJECT_ROOT / "bench" / "results"
 DISPATCHER = "bench.dispatch@fieldops.example"
 PASSWORD = "bench-only-password-2026"
 # A Wednesday, 09:00 in Warsaw: day shifts are starting, the night rota is going home.
@@ -463,8 +460,8 @@ def _profile(name: str, call: Callable[[], Any]) -> Any:
         return call()
     finally:
         profiler.stop()
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = RESULTS_DIR / f"profile-{name}.txt"
+        databases.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = databases.RESULTS_DIR / f"profile-{name}.txt"
         path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
         databases.say(f"profile: {path.relative_to(databases.PROJECT_ROOT)}")
 
@@ -502,28 +499,19 @@ def _print_table(rows: list[Row], datasets: list[Dataset], size: dispatch_data.S
 def _write_json(
     rows: list[Row], datasets: list[Dataset], size: dispatch_data.Size, args: argparse.Namespace
 ) -> None:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"dispatch-{stamp}.json"
-    document = {
-        "benchmark": "dispatch",
-        "run_at": stamp,
-        "now": NOW.isoformat(),
-        "size": asdict(size),
-        "quick": args.quick,
-        "candidates_samples": args.samples,
-        "auto_assign_runs": args.runs,
-        "targets": {"candidates_p95_ms": CANDIDATES_P95_MS, "auto_assign_s": AUTO_ASSIGN_S},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    databases.write_results(
+        "dispatch",
+        {
+            "now": NOW.isoformat(),
+            "size": asdict(size),
+            "quick": args.quick,
+            "candidates_samples": args.samples,
+            "auto_assign_runs": args.runs,
+            "targets": {"candidates_p95_ms": CANDIDATES_P95_MS, "auto_assign_s": AUTO_ASSIGN_S},
+            "datasets": [asdict(d) for d in datasets],
+            "results": [asdict(r) for r in rows],
         },
-        "datasets": [asdict(d) for d in datasets],
-        "results": [asdict(r) for r in rows],
-    }
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
-    print(f"Results written to {path.relative_to(databases.PROJECT_ROOT)}")
+    )
 
 
 if __name__ == "__main__":

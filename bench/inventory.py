@@ -20,9 +20,7 @@ For each backend: a scratch database (migrated, one stock manager, then the bulk
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import shutil
 import tempfile
@@ -39,7 +37,6 @@ from bench.server import serving
 from bench.web_client import WebSession
 
 TARGET_P95_MS = 50.0
-RESULTS_DIR = databases.PROJECT_ROOT / "bench" / "results"
 MANAGER = "bench.stock@fieldops.example"
 PASSWORD = "bench-only-password-2026"
 PER_PAGE = 50
@@ -354,26 +351,17 @@ def _print_table(rows: list[Row], datasets: list[Dataset], size: inventory_data.
 def _write_json(
     rows: list[Row], datasets: list[Dataset], size: inventory_data.Size, args: argparse.Namespace
 ) -> None:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"inventory-{stamp}.json"
-    document = {
-        "benchmark": "inventory",
-        "run_at": stamp,
-        "size": asdict(size),
-        "quick": args.quick,
-        "samples_per_operation": args.requests,
-        "target_p95_ms": TARGET_P95_MS,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    databases.write_results(
+        "inventory",
+        {
+            "size": asdict(size),
+            "quick": args.quick,
+            "samples_per_operation": args.requests,
+            "target_p95_ms": TARGET_P95_MS,
+            "datasets": [asdict(d) for d in datasets],
+            "results": [asdict(r) for r in rows],
         },
-        "datasets": [asdict(d) for d in datasets],
-        "results": [asdict(r) for r in rows],
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"Results written to {path.relative_to(databases.PROJECT_ROOT)}")
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Run: `python -m bench.sweep [--tickets N] [--backend sqlite|postgres|both]`.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import tempfile
@@ -25,7 +24,6 @@ from typing import Any
 
 from bench import databases
 
-RESULTS = databases.PROJECT_ROOT / "bench" / "results"
 TARGET_S = 3.0
 BATCH = 5000
 STATUS_MIX = (
@@ -215,9 +213,7 @@ def main() -> int:
             f"  {'PASS' if ok else 'FAIL'} (target {TARGET_S} s for the minute sweep; the "
             "first sweep over a never-swept backlog is reported only)"
         )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"sweep-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
+    databases.write_results("sweep", results)
     return 1 if failed else 0
 
 

@@ -15,9 +15,7 @@ exits 1 when a p95 misses the target.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import shutil
 import tempfile
@@ -32,7 +30,6 @@ from bench.client import ApiClient, summarise
 from bench.server import serving
 
 TARGET_P95_MS = 50.0
-RESULTS_DIR = databases.PROJECT_ROOT / "bench" / "results"
 AGENT = "ewa.lewandowska@fieldops.example"
 SUMMARIES = (
     "Packet loss on {circuit}",
@@ -285,26 +282,17 @@ def _write_json(
     seeding: dict[str, float | None],
     args: argparse.Namespace,
 ) -> None:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"tickets_api-{stamp}.json"
-    document = {
-        "benchmark": "tickets_api",
-        "run_at": stamp,
-        "tickets": args.tickets,
-        "requests_per_operation": args.requests,
-        "target_p95_ms": TARGET_P95_MS,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    databases.write_results(
+        "tickets_api",
+        {
+            "tickets": args.tickets,
+            "requests_per_operation": args.requests,
+            "target_p95_ms": TARGET_P95_MS,
+            "seeding_seconds": seeding,
+            "results": [asdict(r) for r in rows],
+            "by_request": details,
         },
-        "seeding_seconds": seeding,
-        "results": [asdict(r) for r in rows],
-        "by_request": details,
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"Results written to {path.relative_to(databases.PROJECT_ROOT)}")
+    )
 
 
 if __name__ == "__main__":
