@@ -58,14 +58,43 @@ def transfer(
 ) -> list[StockMovement]:
     """Move unreserved good stock between two of our locations (depot to depot, depot to van,
     van back to depot)."""
+    return _between(
+        MovementKind.TRANSFER,
+        Condition.GOOD,
+        actor=actor,
+        sku=sku,
+        from_code=from_code,
+        to_code=to_code,
+        now=now,
+        quantity=quantity,
+        serials=serials,
+        reason=reason,
+    )
+
+
+def _between(
+    kind: MovementKind,
+    condition: Condition,
+    *,
+    actor: User | None,
+    sku: str,
+    from_code: str,
+    to_code: str,
+    now: datetime,
+    quantity: int | None,
+    serials: list[str] | None,
+    reason: str,
+) -> list[StockMovement]:
+    """Stock in `condition` from one of our locations to another (a transfer, a return)."""
     part = part_by_sku(sku)
     source = location_by_code(from_code, "from")
     target = location_by_code(to_code, "to")
     if source.id == target.id:
-        raise RuleViolationError.on_field("to", "A transfer goes to another location.")
+        raise RuleViolationError.on_field("to", f"A {kind} goes to another location.")
+    check_kind(kind, target, "to")
     cleaned, count = clean_serials(part, serials, quantity)
     reason = clean_text(reason, "reason", REASON_MAX)
-    entry = Entry(MovementKind.TRANSFER, part, count, Condition.GOOD, actor, now, reason)
+    entry = Entry(kind, part, count, condition, actor, now, reason)
     return take_out(entry, source, target, cleaned)
 
 
@@ -148,16 +177,18 @@ def return_faulty(
 ) -> list[StockMovement]:
     """Faulty units travel back from a van (or another depot) to a depot, on their way to
     the vendor."""
-    part = part_by_sku(sku)
-    source = location_by_code(from_code, "from")
-    target = location_by_code(to_code, "to")
-    if source.id == target.id:
-        raise RuleViolationError.on_field("to", "A return goes to another location.")
-    check_kind(MovementKind.RETURN, target, "to")
-    cleaned, count = clean_serials(part, serials, quantity)
-    reason = clean_text(reason, "reason", REASON_MAX)
-    entry = Entry(MovementKind.RETURN, part, count, Condition.FAULTY, actor, now, reason)
-    return take_out(entry, source, target, cleaned)
+    return _between(
+        MovementKind.RETURN,
+        Condition.FAULTY,
+        actor=actor,
+        sku=sku,
+        from_code=from_code,
+        to_code=to_code,
+        now=now,
+        quantity=quantity,
+        serials=serials,
+        reason=reason,
+    )
 
 
 def send_to_vendor(
