@@ -126,6 +126,16 @@ MOVEMENT_RULES: dict[MovementKind, MovementRule] = {
 }
 
 
+def effective_reorder_point(
+    location_kind: str, line_reorder_point: int | None, part_reorder_point: int
+) -> int | None:
+    """A depot line's own reorder point, else its part type's; a van has only its own (the
+    SQL form is queries.stock.EFFECTIVE_REORDER_POINT)."""
+    if location_kind == LocationKind.VAN:
+        return line_reorder_point
+    return part_reorder_point if line_reorder_point is None else line_reorder_point
+
+
 def level_alerts(
     *, available: int, reserve_floor: int, reorder_point: int | None
 ) -> frozenset[AlertKind]:

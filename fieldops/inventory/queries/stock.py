@@ -40,7 +40,8 @@ class StockRow:
         return self.reorder_point is not None and self.available < self.reorder_point
 
 
-# A depot line without its own reorder point takes the part type's; a van has none.
+# A depot line without its own reorder point takes the part type's; a van has none
+# (rules.effective_reorder_point in Python).
 EFFECTIVE_REORDER_POINT = case(
     (StockLocation.kind == LocationKind.VAN, StockLevel.reorder_point),
     else_=func.coalesce(StockLevel.reorder_point, PartType.reorder_point),

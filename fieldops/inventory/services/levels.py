@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, literal, or_, select, update
+from sqlalchemy import and_, literal, or_, select, update
 
 from fieldops.db import db, upsert_insert
 from fieldops.inventory.models import PartType, StockAlert, StockLevel, StockLocation
+from fieldops.inventory.queries.stock import EFFECTIVE_REORDER_POINT
 from fieldops.inventory.rules import (
     LEVEL_ALERTS,
     AlertKind,
     Condition,
-    LocationKind,
+    effective_reorder_point,
     level_alerts,
 )
 
@@ -200,10 +201,7 @@ def refresh_alerts(lines: Iterable[tuple[int, int]], *, now: datetime) -> None:
             StockLevel.location_id,
             StockLevel.on_hand - StockLevel.reserved,
             StockLevel.reserve_floor,
-            case(
-                (StockLocation.kind == LocationKind.VAN, StockLevel.reorder_point),
-                else_=db.func.coalesce(StockLevel.reorder_point, PartType.reorder_point),
-            ),
+            EFFECTIVE_REORDER_POINT,
         )
         .join(PartType, PartType.id == StockLevel.part_type_id)
         .join(StockLocation, StockLocation.id == StockLevel.location_id)
@@ -251,10 +249,7 @@ def raise_alerts_after_hold(
     every change), and nothing needs reading. This keeps the reservation path, run for
     every part of every job assigned, free of the two reads refresh_alerts makes.
     """
-    if location.kind == LocationKind.VAN:
-        reorder_point = state.reorder_point
-    else:
-        reorder_point = part.reorder_point if state.reorder_point is None else state.reorder_point
+    reorder_point = effective_reorder_point(location.kind, state.reorder_point, part.reorder_point)
     wanted = level_alerts(
         available=state.available, reserve_floor=state.reserve_floor, reorder_point=reorder_point
     )
