@@ -16,7 +16,11 @@ from fieldops.dispatch.services.common import job_by_number, site_of, tell_ticke
 from fieldops.dispatch.services.jobs import follow_up_job, release_parts
 from fieldops.engineers.models import Engineer
 from fieldops.errors import ConflictError, ForbiddenError, RuleViolationError
-from fieldops.inventory.queries import list_reservations, location_of_engineer
+from fieldops.inventory.queries import (
+    active_reservations_for,
+    list_reservations,
+    location_of_engineer,
+)
 from fieldops.inventory.services import consume, pick, release, remove_faulty
 from fieldops.tickets.lifecycle import TicketStatus
 from fieldops.tickets.models import OPEN_STATUSES, EventKind
@@ -83,10 +87,7 @@ def report_status(
 def _used(job: Job, lines: Sequence[dict[str, Any]], site: str, actor: User | None,
           now: datetime) -> list[str]:  # fmt: skip
     """Consume the reservations the parts used came from; release the rest."""
-    active = [
-        *list_reservations(job_id=job.number, status="held", per_page=100)[0],
-        *list_reservations(job_id=job.number, status="picked", per_page=100)[0],
-    ]
+    active = active_reservations_for(job.number)
     by_sku: dict[str, list[Any]] = {}
     for view in active:
         by_sku.setdefault(view.sku, []).append(view)

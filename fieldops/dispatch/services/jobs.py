@@ -19,7 +19,7 @@ from fieldops.dispatch.rules import CANCELLABLE, JobStatus
 from fieldops.dispatch.services.common import job_by_number, onsite_due, tell_ticket
 from fieldops.errors import ConflictError, NotFoundError, RuleViolationError
 from fieldops.inventory.models import PartType
-from fieldops.inventory.queries import list_reservations
+from fieldops.inventory.queries import active_reservations_for
 from fieldops.inventory.services import release
 from fieldops.numbering import next_number
 from fieldops.tickets.models import OPEN_STATUSES, Ticket
@@ -145,13 +145,10 @@ def create_job(
 
 def release_parts(job: Job, *, actor: User | None, now: datetime) -> int:
     """Release every held or picked reservation of the job; returns how many."""
-    released = 0
-    for status in ("held", "picked"):
-        views, _ = list_reservations(job_id=job.number, status=status, per_page=100)
-        for view in views:
-            release(actor=actor, reservation_id=view.id, now=now)
-            released += 1
-    return released
+    views = active_reservations_for(job.number)
+    for view in views:
+        release(actor=actor, reservation_id=view.id, now=now)
+    return len(views)
 
 
 def cancel_job(*, actor: User | None, number: str, reason: str, now: datetime) -> Job:

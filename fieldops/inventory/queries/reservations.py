@@ -20,6 +20,7 @@ from fieldops.inventory.models import (
     StockReservation,
     StockUnit,
 )
+from fieldops.inventory.rules import ACTIVE_RESERVATIONS
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,19 @@ def list_reservations(
         statement.order_by(StockReservation.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return _views([(r, sku, code, kind) for r, sku, code, kind in rows]), int(total or 0)
+
+
+def active_reservations_for(job_ref: str) -> list[ReservationView]:
+    """A job's held and picked reservations (what it still holds), oldest first."""
+    rows = db.session.execute(
+        _base()
+        .where(
+            StockReservation.job_ref == job_ref.strip().upper(),
+            StockReservation.status.in_([str(s) for s in ACTIVE_RESERVATIONS]),
+        )
+        .order_by(StockReservation.id)
+    ).all()
+    return _views([(r, sku, code, kind) for r, sku, code, kind in rows])
 
 
 @dataclass(frozen=True)
