@@ -8,8 +8,10 @@ PORT ?= 5000
 PYTEST_WORKERS ?= 2
 
 TIME_LIMIT ?= 10
+TIME_LIMIT_DAY ?= 30
+SEEDS ?= 3
 
-.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory bench-routing bench-dispatch clean
+.PHONY: run test lint bench bench-tickets bench-sweep bench-inventory bench-routing bench-field-day bench-dispatch clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +35,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) bench-tickets bench-sweep bench-inventory bench-dispatch bench-routing
+bench: $(STAMP) bench-tickets bench-sweep bench-inventory bench-dispatch bench-routing bench-field-day
 
 bench-tickets: $(STAMP)
 	$(BIN)/python -m bench.tickets_api
@@ -49,9 +51,13 @@ bench-inventory: $(STAMP)
 bench-dispatch: $(STAMP)
 	$(BIN)/python -m bench.dispatch $(if $(QUICK),--quick)
 
-# Every shared Solomon instance at TIME_LIMIT seconds each, two at a time.
+# Every shared Solomon instance at TIME_LIMIT seconds each, both cores on each.
 bench-routing: $(STAMP)
 	$(BIN)/python -m bench.routing --time-limit $(TIME_LIMIT)
+
+# SEEDS generated days of 300 visits and 40 engineers: OR-Tools (TIME_LIMIT_DAY s) vs greedy.
+bench-field-day: $(STAMP)
+	$(BIN)/python -m bench.field_day --time-limit $(TIME_LIMIT_DAY) --seeds $(SEEDS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -21,6 +22,10 @@ from fieldops.inbound.models import InboundStatus, ReceivedVia
 from fieldops.inbound.queries import ticket_number_of
 from fieldops.inbound.services import ingest
 from fieldops.outbox import register_delivery_kick
+from fieldops.routing.services import register_plan_runner
+
+if TYPE_CHECKING:
+    from fieldops.routing.queries import PlanView
 
 
 def register_cli(app: Flask) -> None:
@@ -34,10 +39,13 @@ def register_cli(app: Flask) -> None:
         ingest_mail_command,
         stock_group,
         solve_vrptw_command,
+        plan_routes_command,
     ):
         app.cli.add_command(command)
     # After a commit that queued e-mail, hand delivery to the background worker.
     register_delivery_kick(app, _kick_mail_delivery)
+    # After a commit that requested a route plan, hand the solve to the background worker.
+    register_plan_runner(app, _kick_route_plan)
 
 
 def _kick_mail_delivery() -> None:
@@ -45,6 +53,12 @@ def _kick_mail_delivery() -> None:
     from fieldops.worker import kick_delivery
 
     kick_delivery()
+
+
+def _kick_route_plan(plan_id: int) -> None:
+    from fieldops.worker import kick_route_plan
+
+    kick_route_plan(plan_id)
 
 
 @click.command("init-db")
@@ -265,6 +279,77 @@ def solve_vrptw_command(path: str, time_limit: float, as_json: bool) -> None:
     click.echo(f"{instance.name}: {len(routes)} vehicles, distance {distance:.2f}, {seconds:.1f} s")
     for number, route in enumerate(routes, start=1):
         click.echo(f"  route {number}: {' '.join(map(str, route))}")
+
+
+@click.command("plan-routes")
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option(
+    "--region", default=None, help="A depot code: only the engineers and jobs nearest it."
+)
+@click.option("--time-limit", "time_limit", type=click.IntRange(1, 300), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as the API's JSON.")
+@with_appcontext
+def plan_routes_command(
+    day: datetime, region: str | None, time_limit: int | None, as_json: bool
+) -> None:
+    """Plan a day's routes now (the same service and task as the API, run here, not in the
+    worker), store the plan, and print who goes where, what was dropped and why. Exits 1
+    when the plan failed."""
+    import json
+
+    from fieldops.routing.queries import get_plan
+    from fieldops.routing.schemas import RoutePlanSchema, plan_payload
+    from fieldops.routing.services import request_route_plan
+    from fieldops.routing.tasks import run_route_plan
+
+    try:
+        with transaction():
+            plan_id = request_route_plan(
+                day.date(), region, None, utcnow(), time_limit_s=time_limit, enqueue_task=False
+            ).id
+    except DomainError as error:
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
+        raise click.ClickException(details or error.message) from None
+    run_route_plan(plan_id)
+    plan = get_plan(plan_id)
+    if as_json:
+        click.echo(json.dumps(RoutePlanSchema().dump(plan_payload(plan))))
+    else:
+        for line in _plan_summary(plan):
+            click.echo(line)
+    if plan.status == "failed":
+        sys.exit(1)
+
+
+def _plan_summary(plan: PlanView) -> list[str]:
+    where = plan.region or "all regions"
+    lines = [f"Route plan {plan.id} for {plan.plan_on} ({where}): {plan.status}."]
+    if plan.status == "failed":
+        return [*lines, f"  Error: {plan.error}"]
+    km = sum(route.distance_km for route in plan.routes)
+    lines.append(
+        f"  {plan.served} visit(s) served by {len(plan.routes)} engineer(s), "
+        f"{len(plan.dropped)} dropped; travel {plan.travel_min} min, {km:.1f} km."
+    )
+    for route in plan.routes:
+        lines.append(
+            f"  {route.engineer_name}: leaves {route.leave_at:%H:%M}, back {route.back_at:%H:%M} "
+            f"UTC, {route.travel_min} min driving"
+        )
+        for stop in route.stops:
+            what = (
+                f"visit {stop.job_number} ({stop.priority}) at {stop.place_name}"
+                if stop.kind == "visit"
+                else f"pickup at {stop.depot_code} for {stop.for_job_number}"
+            )
+            late = f", {stop.late_min} min late" if stop.late_min else ""
+            lines.append(
+                f"    {stop.seq}. {stop.start_at:%H:%M}-{stop.depart_at:%H:%M} {what}{late}"
+            )
+    for drop in plan.dropped:
+        lines.append(f"  Dropped {drop.job_number} ({drop.priority}): {drop.reason}")
+    lines.extend(f"  Note: {note}" for note in plan.notes.splitlines() if note)
+    return lines
 
 
 def _venv_gunicorn() -> str | None:

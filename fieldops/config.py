@@ -84,6 +84,10 @@ class Config:
         # Travel estimates from geodesic distance: roads are this much longer, driven this fast.
         self.ROAD_FACTOR: float = float(os.environ.get("FIELDOPS_ROAD_FACTOR", "1.3"))
         self.AVERAGE_SPEED_KMH: float = float(os.environ.get("FIELDOPS_AVERAGE_SPEED_KMH", "60"))
+        # Route planning: the search's budget when a request names none (1 to 300 s), and
+        # whether a requested plan is handed to the background worker after commit.
+        self.ROUTE_TIME_LIMIT_S: int = _env_int("FIELDOPS_ROUTE_TIME_LIMIT_S", 30)
+        self.ROUTE_PLAN_KICK: bool = os.environ.get("FIELDOPS_ROUTE_PLAN_KICK", "1") != "0"
         # Password guessing: login page and token endpoint together, per address and account.
         self.RATELIMIT_STORAGE_URI: str = os.environ.get(
             "FIELDOPS_RATELIMIT_STORAGE_URL", "memory://"
@@ -137,3 +141,6 @@ class TestConfig(Config):
         self.LOGIN_RATE_LIMIT_PER_ACCOUNT = "10000 per minute"
         # Tests deliver explicitly (mailer.deliver_due) or wire their own queue.
         self.MAIL_KICK = False
+        # Tests run route plans themselves (routing.tasks.run_route_plan), with short limits.
+        self.ROUTE_PLAN_KICK = False
+        self.ROUTE_TIME_LIMIT_S = 1

@@ -7,6 +7,7 @@ from fieldops.dispatch import models as dispatch_models
 from fieldops.engineers import models as engineers_models
 from fieldops.inbound import models as inbound_models
 from fieldops.inventory import models as inventory_models
+from fieldops.routing import models as routing_models
 from fieldops.tickets import models as tickets_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "inventory_models",
     "numbering",
     "outbox",
+    "routing_models",
     "tickets_models",
 ]

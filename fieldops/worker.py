@@ -7,8 +7,9 @@ because `huey_consumer fieldops.worker.huey` loads it before any app exists:
 - unset or `sqlite:///path`: SqliteHuey (default `instance/huey.db`), no server needed;
 - `redis://...`: RedisHuey, for several consumers on several machines.
 
-Tasks only carry ids (here: nothing), re-read the database and are idempotent; they are
-enqueued after commit (fieldops.outbox kicks `deliver_outbox` from an after-commit hook).
+Tasks only carry ids (a route plan's; otherwise nothing), re-read the database and are
+idempotent; they are enqueued after commit (fieldops.outbox kicks `deliver_outbox` from an
+after-commit hook, a requested route plan kicks `route_plan` the same way).
 Exactly one consumer should run the periodic scheduler; start the others with
 `--no-periodic`. Huey never catches up missed periodic runs, which is fine because the sweep
 and the sender are queries over due times.
@@ -168,13 +169,29 @@ def _every_minute() -> None:
     run_periodic(utcnow())
 
 
+def _run_route_plan(plan_id: int) -> None:
+    """Plan one requested day (routing.tasks.run_route_plan: idempotent, stores or fails)."""
+    from fieldops.routing.tasks import run_route_plan
+
+    with app_scope():
+        status = run_route_plan(plan_id)
+        log.info("route plan %s: %s", plan_id, status)
+
+
 deliver_outbox = huey.task(name="deliver_outbox")(_deliver_outbox)
 every_minute = huey.periodic_task(crontab(minute="*"), name="every_minute")(_every_minute)
+route_plan = huey.task(name="run_route_plan")(_run_route_plan)
 
 
 def kick_delivery() -> None:
     """Enqueue one delivery run; called after a commit that queued mail."""
     deliver_outbox()
+
+
+def kick_route_plan(plan_id: int) -> None:
+    """Enqueue the planning of one requested route plan; called after the commit that
+    requested it (routing.services.register_plan_runner wires it)."""
+    route_plan(plan_id)
 
 
 # --- the consumer ------------------------------------------------------------------------------

@@ -158,6 +158,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         locations,
         part_types,
         reservations,
+        route_plans,
         sla_plans,
         stock,
         tickets,
@@ -179,6 +180,7 @@ def register_api(app: Flask, csrf: CSRFProtect) -> None:
         (reservations.blp, "/reservations"),
         (engineers.blp, "/engineers"),
         (jobs.blp, "/jobs"),
+        (route_plans.blp, "/route-plans"),
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{prefix}")

@@ -8,6 +8,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from fieldops.accounts.models import Role
 from fieldops.api import current_api_user
 from fieldops.api.permissions import ENGINEER_ADMIN_ROLES, POSITION_ROLES, READ_METHODS
 from fieldops.clock import utcnow
@@ -29,6 +30,10 @@ from fieldops.engineers.schemas import (
 )
 from fieldops.errors import ForbiddenError, NotFoundError
 from fieldops.inventory.services import enrol_engineer
+from fieldops.routing.queries import find_engineer_route
+from fieldops.routing.schemas import RouteQuerySchema, RouteSchema, route_payload
+
+MAX_ID = 2**31 - 1  # larger ids overflow PostgreSQL's integer: nothing has them
 
 blp = Blueprint("engineers", __name__, description="Field engineers, their absences and positions")
 
@@ -162,3 +167,25 @@ class EngineerPosition(MethodView):
         with transaction():
             services.report_position(engineer_id, lat=body["lat"], lon=body["lon"], now=utcnow())
             return engineer_payload(queries.get_engineer_row(engineer_id))
+
+
+@blp.route("/<int:engineer_id>/route")
+class EngineerRouteItem(MethodView):
+    @blp.arguments(RouteQuerySchema, location="query")
+    @blp.response(200, RouteSchema)
+    @blp.alt_response(404, schema="Error", description="No plan routes them that day.")
+    def get(self, args: dict[str, Any], engineer_id: int) -> dict[str, Any]:
+        """The engineer's route on `date` from that day's current plan: when they leave, each
+        stop (visit or depot pickup) with its times, when they are back. 404 when no plan
+        routes them that day; an engineer may read only their own route (another's is 404)."""
+        user = current_api_user()
+        if engineer_id > MAX_ID:
+            raise NotFoundError("No such route.")
+        if user.role == Role.ENGINEER:
+            own = queries.find_engineer_for_user(user.id)
+            if own is None or own.id != engineer_id:
+                raise NotFoundError("No such route.")
+        route = find_engineer_route(engineer_id, args["date"])
+        if route is None:
+            raise NotFoundError(f"No planned route for engineer {engineer_id} on {args['date']}.")
+        return route_payload(route)

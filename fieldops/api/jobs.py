@@ -38,6 +38,7 @@ from fieldops.dispatch.schemas import (
     candidates_payload,
     job_payload,
 )
+from fieldops.routing.services import reschedule_after_assignment
 
 blp = Blueprint("jobs", __name__, description="Dispatch jobs: candidates, assignment, field")
 guard_job_blueprint(
@@ -145,14 +146,18 @@ class JobAssignment(MethodView):
         """Give the job to an engineer and reserve its parts (their van first, else the
         nearest depot); a part nowhere in stock leaves it awaiting_parts with a backorder.
         Reassigning releases the first engineer's reservations. An unknown engineer or one
-        lacking a skill is 422."""
+        lacking a skill is 422. The day's current route plan, if there is one, moves the job
+        into the engineer's route."""
         with transaction():
+            now = utcnow()
             assignment = services.assign_job(
                 actor=current_api_user(),
                 number=number,
                 engineer_id=body["engineer_id"],
-                now=utcnow(),
+                now=now,
             )
+            # The day's stored route plan follows the dispatcher's choice (same transaction).
+            reschedule_after_assignment(assignment.job.id, now)
             return _job(assignment.job.number)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Float,
@@ -86,6 +88,9 @@ class StockLocation(Model):
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A depot's opening hours for pickups, as an SLA calendar document (timezone, hours,
+    # holidays; customers.calendars.calendar_errors is its rule); None: always open.
+    opening_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class StockLevel(Model):

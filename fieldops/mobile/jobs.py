@@ -8,8 +8,10 @@ each field's error, keeping what was typed; nothing changed.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -18,9 +20,12 @@ from flask_login import current_user
 from fieldops.clock import utcnow
 from fieldops.db import transaction
 from fieldops.dispatch import queries, services
-from fieldops.dispatch.queries import JobView
+from fieldops.dispatch.queries import EngineerJobs, JobView
 from fieldops.errors import DomainError
+from fieldops.forms import browser_zone
 from fieldops.mobile import forms, me, mobile_bp
+from fieldops.routing import queries as routing
+from fieldops.routing.queries import RouteView
 
 ACTIVE = ("held", "picked")
 # The buttons the phone shows for each status (the field moves of dispatch.rules).
@@ -35,15 +40,90 @@ def _own_job(number: str) -> JobView:
     return queries.get_job(number)
 
 
+@dataclass(frozen=True)
+class RouteVisit:
+    """An open job on the engineer's planned route: its place in the route, when they should
+    arrive (aware UTC) and the depots to collect its parts at before going there."""
+
+    job: JobView
+    seq: int
+    arrive_at: datetime
+    pickups: tuple[str, ...]
+
+
+def in_route_order(
+    route: RouteView | None, jobs: EngineerJobs
+) -> tuple[list[RouteVisit], EngineerJobs]:
+    """The open jobs the route visits, in its order, and the engineer's jobs without them.
+
+    A pickup belongs to the visit it collects for (or, when the plan does not say, the next
+    visit). A planned visit that is no longer open (done, cancelled, given to someone else)
+    is left out with its pickups: the plan was made before that happened. An open job due
+    later that the plan fits into today moves up into the route.
+    """
+    if route is None:
+        return [], jobs
+    open_jobs = {job.number: job for job in (*jobs.today, *jobs.later)}
+    pickups: dict[str, list[str]] = {}
+    waiting: list[str] = []  # pickups of no named job, for the next visit
+    visits: list[tuple[int, str, datetime]] = []
+    for stop in route.stops:
+        if stop.kind == "pickup":
+            depot = stop.depot_code or stop.place_name
+            if stop.for_job_number:
+                pickups.setdefault(stop.for_job_number, []).append(depot)
+            else:
+                waiting.append(depot)
+        elif stop.job_number:
+            pickups.setdefault(stop.job_number, []).extend(waiting)
+            waiting = []
+            visits.append((stop.seq, stop.job_number, stop.arrive_at))
+    planned = [
+        RouteVisit(open_jobs[number], seq, arrive_at, tuple(dict.fromkeys(pickups[number])))
+        for seq, number, arrive_at in visits
+        if number in open_jobs
+    ]
+    shown = {visit.job.number for visit in planned}
+    rest = EngineerJobs(
+        today=[job for job in jobs.today if job.number not in shown],
+        done=jobs.done,
+        later=[job for job in jobs.later if job.number not in shown],
+    )
+    return planned, rest
+
+
+def _viewer_zone() -> tzinfo:
+    """The zone the page shows times in: the phone's `tz` cookie as the `when` filter reads
+    it (UTC without one), so an ETA and an on-site-by time on one card always agree."""
+    try:
+        return browser_zone(unquote(request.cookies.get("tz", "")))
+    except ValueError:
+        return browser_zone(None)
+
+
 @mobile_bp.get("/")
 def today() -> Any:
     """What is due by the end of the engineer's local day and still open (overdue first),
-    what they finished today, and what is coming later."""
+    what they finished today, and what is coming later.
+
+    When the day's current route plan has a route for the engineer, the open visits on it
+    come first, in route order with their ETAs and depot pickups; the rest follow as before.
+    """
     engineer = me()
     now = utcnow()
     day: date = now.astimezone(ZoneInfo(engineer.timezone)).date()
     jobs = queries.engineer_jobs(engineer.id, day, engineer.timezone)
-    return render_template("mobile/jobs_today.html", day=day, jobs=jobs, now=now, engineer=engineer)
+    route_visits, jobs = in_route_order(routing.find_engineer_route(engineer.id, day), jobs)
+    zone = _viewer_zone()
+    return render_template(
+        "mobile/jobs_today.html",
+        day=day,
+        jobs=jobs,
+        route_visits=route_visits,
+        now=now,
+        engineer=engineer,
+        local_time=lambda moment: f"{moment.astimezone(zone):%H:%M}",
+    )
 
 
 def _detail(job: JobView, refusal: DomainError | None = None) -> Any:

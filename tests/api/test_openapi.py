@@ -31,6 +31,9 @@ IMPLEMENTED = {
     "/jobs/{id}/candidates": {"get"},
     "/jobs/{id}/assignment": {"post"},
     "/jobs/{id}/status": {"post"},
+    "/engineers/{id}/route": {"get"},
+    "/route-plans": {"get", "post"},
+    "/route-plans/{id}": {"get"},
 }
 
 

@@ -67,3 +67,4 @@ def _dispatch_context() -> dict[str, Any]:
 import fieldops.backoffice.dispatch.board as board  # noqa: E402, F401
 import fieldops.backoffice.dispatch.jobs as jobs  # noqa: E402, F401
 import fieldops.backoffice.dispatch.new_job as new_job  # noqa: E402, F401
+import fieldops.backoffice.dispatch.routes as routes  # noqa: E402, F401

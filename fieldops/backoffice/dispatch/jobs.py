@@ -20,6 +20,7 @@ from fieldops.db import transaction
 from fieldops.dispatch import queries, services
 from fieldops.dispatch.rules import ASSIGNABLE, CANCELLABLE
 from fieldops.errors import DomainError, RuleViolationError
+from fieldops.routing.services import reschedule_after_assignment
 
 CANDIDATES_SHOWN = 10
 REASON_MAX = 2000
@@ -80,9 +81,12 @@ def job_assign(number: str) -> Any:
     try:
         engineer_id = _engineer_id(request.form.get("engineer_id", ""))
         with transaction():
+            now = utcnow()
             done = services.assign_job(
-                actor=current_user, number=job.number, engineer_id=engineer_id, now=utcnow()
+                actor=current_user, number=job.number, engineer_id=engineer_id, now=now
             )
+            # The day's stored route plan follows the assignment, in the same transaction.
+            reschedule_after_assignment(done.job.id, now)
             message = f"{done.job.number} assigned to {done.engineer.name}."
             if done.backordered:
                 message += (
