@@ -80,14 +80,16 @@ def build_model(day: FieldDay) -> FieldModel:
     for index, visit in enumerate(day.visits):
         windows = merged(visit.windows)
         due = visit.arrive_by
-        late = due is not None and bool(windows) and windows[-1].end > due
+        can_be_late = due is not None and bool(windows) and windows[-1].end > due
         mine: list[int] = []
-        if due is not None and late and cut_at(windows, due):
+        if due is not None and can_be_late and cut_at(windows, due):
             timely = replace(visit, windows=cut_at(windows, due))
             options = visit_options(day, timely, depots)
             mine += _add_nodes(nodes, pairs, timely, index, options, vehicle_of, depots)
         options = visit_options(day, visit, depots)
-        mine += _add_nodes(nodes, pairs, visit, index, options, vehicle_of, depots, late=late)
+        mine += _add_nodes(
+            nodes, pairs, visit, index, options, vehicle_of, depots, late=can_be_late
+        )
         alternatives.append(tuple(mine))
     engineers = tuple(day.engineers[i] for i in vehicle_of)
     starts = tuple(len(nodes) + v for v in range(len(engineers)))

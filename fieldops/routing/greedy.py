@@ -2,8 +2,9 @@
 
 Visits go in order of priority, then SLA deadline (`arrive_by`, none last), then input order;
 each is inserted where it adds the least to the solver's objective (travel, pickup time, and
-its own lateness; the lateness it pushes onto visits already placed is not counted), over every
-position of every engineer's route, or dropped when it fits nowhere. It honours the same hard
+its own late charge from field_costs; lateness it pushes onto visits already placed is not
+counted, so a P3 may take the slot that kept a P1 on time), over every position of every
+engineer's route, or dropped when it fits nowhere. It honours the same hard
 rules as the OR-Tools planner (skills, locks, windows, depot hours, shifts, pickup before its
 visit, van stock, van space) and its plan passes the same check. It never revisits a decision,
 which is what makes it a baseline: a benchmark shows what the search buys over it. Taking

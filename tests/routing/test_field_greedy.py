@@ -77,18 +77,6 @@ def test_serves_a_late_sla_visit_late_rather_than_dropping_it() -> None:
     assert stop.late_by == 20 * 60
 
 
-def test_makes_the_p1_the_one_on_time_and_serves_the_p3_late() -> None:
-    plan = greedy_plan(days.one_on_time())
-    assert stops_of(plan) == [("visit", "p1"), ("visit", "p3")]
-    assert [stop.late_by for stop in plan.routes[0].stops] == [0, 80 * 60]
-
-
-def test_drives_further_to_be_on_time() -> None:
-    plan = greedy_plan(days.on_time_costs_a_detour())
-    assert stops_of(plan) == [("visit", "due"), ("visit", "any")]
-    assert plan.travel_s == 60 * 60
-
-
 def test_honours_locked_engineer_and_locked_order() -> None:
     plan = greedy_plan(days.locked())
     assert stops_of(plan, "e2") == [("visit", "theirs")]
