@@ -47,7 +47,13 @@ def drop_reason(day: FieldDay, visit: Visit, depots: Mapping[str, Depot] | None 
             if visit.locked_to is not None
             else f"the {count} engineer{'s' if count > 1 else ''} who could do it"
         )
-        reason = f"no room left in the day of {who} (higher-priority visits took the time)"
+        eligible = [day.engineers[i] for i in options.engineers]
+        if all(e.max_visits == 0 for e in eligible):
+            return f"the day of {who} is already full (daily job capacity reached)"
+        reason = (
+            f"no room left in the day of {who} "
+            "(higher-priority visits took the time or the daily job capacity)"
+        )
         if visit.parts is not None and not options.pickup:
             reason += "; only van stock can supply its parts, and it may have gone to other visits"
         return reason

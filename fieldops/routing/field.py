@@ -43,7 +43,8 @@ class Engineer:
     the job they are on now); the route may begin no earlier than `shift.start` and must be
     back at `end_place` by `shift.end`. `van_stock` is what the van already holds (sku ->
     units) so visits needing those parts need no depot pickup; `capacity` is the van's free
-    volume (None: volume is not tracked)."""
+    volume (None: volume is not tracked); `max_visits` is how many visits the day may still
+    hold (the engineer's daily job capacity; None: no limit)."""
 
     key: str
     start_place: int
@@ -52,6 +53,7 @@ class Engineer:
     skills: frozenset[str] = frozenset()
     van_stock: Mapping[str, int] = field(default_factory=dict)
     capacity: int | None = None
+    max_visits: int | None = None
 
 
 @dataclass(frozen=True)

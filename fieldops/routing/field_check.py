@@ -65,6 +65,7 @@ def check(day: FieldDay, plan: FieldPlan) -> None:
         _check_times(day, engineer, route, visits, depots)
         _check_visits(engineer, route, visits, depots)
         _check_load(engineer, route, visits)
+        _check_visit_count(engineer, route)
     _check_served_or_dropped(day, plan, served)
     _check_locked_order(day, plan)
 
@@ -206,6 +207,14 @@ def _check_visits(
                 f"{units} x {sku} used from the van, which holds {engineer.van_stock.get(sku, 0)}",
                 engineer=engineer.key,
             )
+
+
+def _check_visit_count(engineer: Engineer, route: Route) -> None:
+    if engineer.max_visits is None:
+        return
+    count = sum(1 for stop in route.stops if stop.kind == "visit")
+    if count > engineer.max_visits:
+        _fail("max_visits", f"{count} visits, more than the day's {engineer.max_visits}", engineer)
 
 
 def _check_load(engineer: Engineer, route: Route, visits: Mapping[str, Visit]) -> None:

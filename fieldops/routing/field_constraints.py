@@ -14,7 +14,7 @@ from typing import Any
 from fieldops.routing.field import FieldDay, Priority, Window
 from fieldops.routing.field_model import DELIVERY, DIRECT, PICKUP, FieldModel
 
-TIME, LOAD = "Time", "Load"
+TIME, LOAD, VISITS = "Time", "Load", "Visits"
 
 
 def restrict(var: Any, windows: Sequence[Window]) -> None:
@@ -145,6 +145,17 @@ def add_van_stock(routing: Any, model: FieldModel, day: FieldDay) -> None:
             continue
         callback = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(callback, 0, stock, True, f"Stock:{sku}")
+
+
+def add_visit_count(routing: Any, model: FieldModel) -> None:
+    """At most `max_visits` visits a route (the engineer's daily job capacity), only when some
+    engineer has one: every visit-side node counts one, a pickup none."""
+    if all(engineer.max_visits is None for engineer in model.engineers):
+        return
+    counts = [0 if node.visit is None or node.kind == PICKUP else 1 for node in model.nodes]
+    limit = [sum(counts) if e.max_visits is None else e.max_visits for e in model.engineers]
+    callback = routing.RegisterUnaryTransitVector(counts)
+    routing.AddDimensionWithVehicleCapacity(callback, 0, limit, True, VISITS)
 
 
 def add_load(routing: Any, model: FieldModel, day: FieldDay) -> None:

@@ -75,6 +75,7 @@ from fieldops.routing.field_constraints import (
     add_pairs,
     add_time,
     add_van_stock,
+    add_visit_count,
     add_visits,
 )
 from fieldops.routing.field_costs import drop_penalties, late_charges
@@ -165,6 +166,7 @@ def build_routing(
     add_locked_order(routing, manager, model, day, time)
     add_van_stock(routing, model, day)
     add_load(routing, model, day)
+    add_visit_count(routing, model)
     return RoutingSetup(model, manager, routing)
 
 

@@ -90,6 +90,8 @@ def greedy_plan(day: FieldDay) -> FieldPlan:
         best: _Candidate | None = None
         for route_index in options.engineers:
             route = routes[route_index]
+            if _full(route):
+                continue
             lo, hi = _lock_bounds(day, route, visit)
             if route_index in options.direct and _stock_fits(route, visit):
                 found = _best_single(day, route, route_index, spec, charge, lo, hi)
@@ -123,6 +125,12 @@ def _better(best: _Candidate | None, other: _Candidate | None) -> _Candidate | N
 def _lateness(spec: StopSpec, charge: int, start: int) -> int:
     """The late charge when starting `spec` at `start` misses its deadline, else 0."""
     return charge if spec.arrive_by is not None and start > spec.arrive_by else 0
+
+
+def _full(route: _Route) -> bool:
+    """The route already holds as many visits as the engineer's day may."""
+    limit = route.engineer.max_visits
+    return limit is not None and sum(s.kind == "visit" for s in route.specs) >= limit
 
 
 def _stock_fits(route: _Route, visit: Visit) -> bool:

@@ -294,3 +294,14 @@ def test_refuses_an_unknown_visit() -> None:
 
 def _dropped(*keys: str) -> list[Dropped]:
     return [Dropped(key, "left out for the test") for key in keys]
+
+
+def test_refuses_more_visits_than_the_engineers_daily_capacity() -> None:
+    limited = replace(
+        DAY,
+        engineers=tuple(replace(e, max_visits=2) if e.key == "e1" else e for e in DAY.engineers),
+    )
+    error = refuses(
+        plan([timed(limited, "e1", GOOD_E1), timed(limited, "e2", GOOD_E2)]), "max_visits", limited
+    )
+    assert "more than the day's 2" in str(error)

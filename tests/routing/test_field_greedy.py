@@ -140,3 +140,18 @@ def test_a_short_handed_city_day_drops_low_priorities_first() -> None:
     assert lost
     assert sum(p == Priority.P1 for p in kept) > sum(p == Priority.P1 for p in lost)
     assert all(d.reason for d in plan.dropped)
+
+
+def test_stops_adding_visits_at_the_engineers_daily_capacity() -> None:
+    day = day_on_a_line(
+        [0, 5, 6, 7],
+        [engineer(max_visits=2)],
+        [
+            visit("p1", 1, priority=Priority.P1),
+            visit("p2", 2, priority=Priority.P2),
+            visit("p4", 3, priority=Priority.P4),
+        ],
+    )
+    plan = greedy_plan(day)
+    assert served(plan) == {"p1", "p2"}
+    assert "daily job capacity" in reason(plan, "p4")

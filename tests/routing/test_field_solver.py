@@ -351,3 +351,32 @@ def test_the_model_keeps_service_out_of_the_gap_between_windows() -> None:
     assert cumul.Contains(15 * H + 1800)
     assert not cumul.Contains(12 * H)
     assert not cumul.Contains(16 * H + 1)
+
+
+def _capacity_day() -> FieldDay:
+    """Three short visits that fit one engineer's hours easily, but a day of two jobs."""
+    return day_on_a_line(
+        [0, 5, 6, 7],
+        [engineer(max_visits=2)],
+        [
+            visit("p1", 1, priority=Priority.P1),
+            visit("p2", 2, priority=Priority.P2),
+            visit("p4", 3, priority=Priority.P4),
+        ],
+    )
+
+
+@SEEDS
+def test_a_route_holds_no_more_visits_than_the_engineers_daily_capacity(
+    first: field_solver.FirstSolution,
+) -> None:
+    plan = solve(_capacity_day(), first)
+    assert served(plan) == {"p1", "p2"}
+    assert "daily job capacity" in reason(plan, "p4")
+
+
+def test_a_full_day_takes_no_visit_at_all() -> None:
+    day = replace(_capacity_day(), engineers=(engineer(max_visits=0),))
+    plan = solve(day)
+    assert served(plan) == set()
+    assert "already full" in reason(plan, "p1")

@@ -158,6 +158,19 @@ def test_a_job_no_engineer_has_the_skills_for_is_dropped_with_why(
     assert plan.dropped[0].place_name.startswith("Site ")
 
 
+def test_an_engineers_day_holds_no_more_jobs_than_their_daily_capacity(
+    session: Any, dispatcher: User
+) -> None:
+    engineer = crew("Two a day", 52.23, 21.00)
+    engineer.daily_capacity = 2
+    jobs = [site_job(dispatcher, 52.22 + n / 1000, 21.01) for n in range(3)]
+    plan = make_plan(dispatcher)
+    assert len(visited(plan)) == 2
+    assert set(visited(plan)) < {job.number for job in jobs}
+    assert len(plan.dropped) == 1
+    assert "daily job capacity" in plan.dropped[0].reason
+
+
 def test_a_second_plan_supersedes_the_first(session: Any, dispatcher: User) -> None:
     engineer = crew("Twice", 52.23, 21.00)
     site_job(dispatcher, 52.22, 21.01)

@@ -162,6 +162,8 @@ def build_day(
             shift=shift,
             skills=row.skills,
             van_stock=dict(vans.get(row.id, {})),
+            # The daily job capacity dispatch assigns against; a job under way holds a place.
+            max_visits=max(0, row.capacity - (planned.starts_after_job_id is not None)),
         )
         for row, planned, shift in crew.shifts
     )
