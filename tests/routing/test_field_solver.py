@@ -25,7 +25,7 @@ from fieldops.routing.field_solver import NoFieldSolutionError, build_routing, p
 from . import field_days as days
 from .field_days import DAY, H, day_on_a_line, engineer, visit
 
-LIMIT_S = 0.5
+LIMIT_S = 1.0  # short, but with room for a loaded CI machine
 
 
 def solve(day: FieldDay, first_solution: field_solver.FirstSolution = "greedy") -> FieldPlan:
@@ -71,7 +71,11 @@ def test_drops_a_visit_nobody_has_the_skill_for_and_names_the_skill() -> None:
 def test_collects_parts_before_the_visit_and_uses_van_stock_without_a_pickup(
     first: field_solver.FirstSolution,
 ) -> None:
-    plan = solve(days.parts_day(), first)
+    # Dropping the needless pickup is a three-node move for the search (delivery and pickup
+    # out, the direct alternative in): give it time even on a loaded machine.
+    day = days.parts_day()
+    plan = plan_day(day, time_limit_s=2.0, first_solution=first)
+    check(day, plan)
     stops = stops_of(plan)
     assert stops.index(("pickup", "from_depot")) < stops.index(("visit", "from_depot"))
     assert ("pickup", "from_van") not in stops
