@@ -10,6 +10,7 @@ from fieldops.routing.field import (
     Depot,
     Engineer,
     FieldDay,
+    FieldPlan,
     PartNeed,
     Priority,
     Visit,
@@ -19,6 +20,20 @@ from fieldops.routing.travel import GeodesicTravel
 
 H = 3600
 DAY = Window(8 * H, 17 * H)
+
+
+# What a test reads off a plan.
+def stops_of(plan: FieldPlan, engineer_key: str = "e1") -> list[tuple[str, str]]:
+    route = next(r for r in plan.routes if r.engineer == engineer_key)
+    return [(s.kind, s.for_visit or s.key) for s in route.stops]
+
+
+def served(plan: FieldPlan) -> set[str]:
+    return {s.key for r in plan.routes for s in r.stops if s.kind == "visit"}
+
+
+def reason(plan: FieldPlan, key: str) -> str:
+    return next(d.reason for d in plan.dropped if d.visit == key)
 
 
 def on_a_line(minutes: Sequence[int]) -> tuple[tuple[int, ...], ...]:

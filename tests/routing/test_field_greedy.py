@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import time
 
-from fieldops.routing.field import Depot, FieldPlan, PartNeed, Priority, Window
+from fieldops.routing.field import Depot, PartNeed, Priority, Window
 from fieldops.routing.field_check import check
 from fieldops.routing.greedy import greedy_plan
 
 from . import field_days as days
-from .field_days import H, day_on_a_line, engineer, visit
-
-
-def stops_of(plan: FieldPlan, engineer_key: str = "e1") -> list[tuple[str, str]]:
-    route = next(r for r in plan.routes if r.engineer == engineer_key)
-    return [(s.kind, s.for_visit or s.key) for s in route.stops]
-
-
-def served(plan: FieldPlan) -> set[str]:
-    return {s.key for r in plan.routes for s in r.stops if s.kind == "visit"}
-
-
-def reason(plan: FieldPlan, key: str) -> str:
-    return next(d.reason for d in plan.dropped if d.visit == key)
+from .field_days import H, day_on_a_line, engineer, reason, served, stops_of, visit
 
 
 def test_serves_an_easy_day_in_road_order() -> None:

@@ -23,7 +23,7 @@ from fieldops.routing.field_model import DELIVERY, DIRECT, PICKUP, build_model
 from fieldops.routing.field_solver import NoFieldSolutionError, build_routing, plan_day
 
 from . import field_days as days
-from .field_days import DAY, H, day_on_a_line, engineer, visit
+from .field_days import DAY, H, day_on_a_line, engineer, reason, served, stops_of, visit
 
 LIMIT_S = 1.0  # short, but with room for a loaded CI machine
 
@@ -32,19 +32,6 @@ def solve(day: FieldDay, first_solution: field_solver.FirstSolution = "greedy") 
     plan = plan_day(day, time_limit_s=LIMIT_S, first_solution=first_solution)
     check(day, plan)
     return plan
-
-
-def stops_of(plan: FieldPlan, engineer_key: str = "e1") -> list[tuple[str, str]]:
-    route = next(r for r in plan.routes if r.engineer == engineer_key)
-    return [(s.kind, s.for_visit or s.key) for s in route.stops]
-
-
-def served(plan: FieldPlan) -> set[str]:
-    return {s.key for r in plan.routes for s in r.stops if s.kind == "visit"}
-
-
-def reason(plan: FieldPlan, key: str) -> str:
-    return next(d.reason for d in plan.dropped if d.visit == key)
 
 
 # Both ways into the search: seeded by the greedy plan, and OR-Tools' own first solution, so

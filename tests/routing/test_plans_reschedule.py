@@ -12,7 +12,6 @@ from fieldops.db import transaction
 from fieldops.dispatch.services import assign_job
 from fieldops.routing.queries import find_current_plan, get_plan
 from fieldops.routing.services import reschedule_after_assignment
-from tests.factories import make_user
 from tests.routing.plans_world import (
     DAY,
     NOW,
@@ -25,12 +24,8 @@ from tests.routing.plans_world import (
 )
 
 
-@pytest.fixture
-def dispatcher(session: Any) -> User:
-    return make_user(role="dispatcher")
-
-
 def _assign(dispatcher: User, number: str, engineer_id: int) -> int:
+    """Assign as the surfaces do: dispatch's assignment, then the schedule, in one unit."""
     with transaction():
         done = assign_job(actor=dispatcher, number=number, engineer_id=engineer_id, now=NOW)
         return reschedule_after_assignment(done.job.id, NOW)

@@ -37,11 +37,6 @@ from tests.routing.plans_world import (
 )
 
 
-@pytest.fixture
-def dispatcher(session: Any) -> User:
-    return make_user(role="dispatcher")
-
-
 def test_a_day_is_planned_into_timed_routes(session: Any, dispatcher: User) -> None:
     north = crew("North", 52.30, 21.00)
     south = crew("South", 52.15, 21.02)
