@@ -38,7 +38,7 @@ from fieldops.dispatch.schemas import (
     candidates_payload,
     job_payload,
 )
-from fieldops.routing.services import reschedule_after_assignment
+from fieldops.routing import services as routing
 
 blp = Blueprint("jobs", __name__, description="Dispatch jobs: candidates, assignment, field")
 guard_job_blueprint(
@@ -110,7 +110,7 @@ class JobAutoAssignment(MethodView):
         each to its best candidate; never past an engineer's capacity, never to one
         without the skills. Jobs no one can take are listed as unplaced, with why."""
         with transaction():
-            result = services.auto_assign(
+            result = routing.auto_assign(
                 actor=current_api_user(), numbers=body["jobs"], now=utcnow()
             )
             return auto_assignment_payload(result, body["jobs"])
@@ -150,14 +150,13 @@ class JobAssignment(MethodView):
         into the engineer's route."""
         with transaction():
             now = utcnow()
-            assignment = services.assign_job(
+            # Through routing: the day's stored route plan follows the dispatcher's choice.
+            assignment = routing.assign_job(
                 actor=current_api_user(),
                 number=number,
                 engineer_id=body["engineer_id"],
                 now=now,
             )
-            # The day's stored route plan follows the dispatcher's choice (same transaction).
-            reschedule_after_assignment(assignment.job.id, now)
             return _job(assignment.job.number)
 
 

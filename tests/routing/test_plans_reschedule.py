@@ -11,7 +11,7 @@ from fieldops.accounts.models import User
 from fieldops.db import transaction
 from fieldops.dispatch.services import assign_job
 from fieldops.routing.queries import find_current_plan, get_plan
-from fieldops.routing.services import reschedule_after_assignment
+from fieldops.routing.services import auto_assign, reschedule_after_assignment
 from tests.routing.plans_world import (
     DAY,
     NOW,
@@ -75,3 +75,22 @@ def test_without_a_plan_for_the_day_nothing_happens(session: Any, dispatcher: Us
     job = site_job(dispatcher, 52.24, 21.01)
     assert _assign(dispatcher, job.number, engineer.id) == 0
     assert find_current_plan(DAY) is None
+
+
+def test_auto_assign_moves_the_jobs_it_places_into_the_stored_routes(
+    session: Any, dispatcher: User
+) -> None:
+    west = crew("West", 52.23, 20.90)
+    east = crew("East", 52.23, 21.20)
+    near_west = site_job(dispatcher, 52.24, 20.91)
+    plan = make_plan(dispatcher)
+    assert visited(plan) == {near_west.number: west.id}
+    # West is retrained after the plan (no longer a router engineer): auto-assign places the
+    # job on the one engineer left, and the stored plan must show it there.
+    west.skills = ["fibre-splicing"]
+    with transaction():
+        result = auto_assign(actor=dispatcher, now=NOW)
+    assert [(done.job.number, done.engineer.id) for done in result.assigned] == [
+        (near_west.number, east.id)
+    ]
+    assert visited(get_plan(plan.id)) == {near_west.number: east.id}

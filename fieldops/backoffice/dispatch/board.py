@@ -15,6 +15,7 @@ from fieldops.clock import utcnow
 from fieldops.db import transaction
 from fieldops.dispatch import queries, services
 from fieldops.dispatch.rules import JobStatus
+from fieldops.routing import services as routing
 
 BOARD_MAX = 200
 NAMED_MAX = 10
@@ -78,7 +79,8 @@ def _summary(result: services.AutoResult) -> tuple[str, str]:
 @dispatch_bp.post("/auto-assign")
 def auto_assign() -> Any:
     with transaction():
-        result = services.auto_assign(actor=current_user, now=utcnow())
+        # Through routing: the day's stored route plans follow every assignment.
+        result = routing.auto_assign(actor=current_user, now=utcnow())
         message, category = _summary(result)
     flash(message, category)
     return redirect(url_for("dispatch.board"))

@@ -20,7 +20,7 @@ from fieldops.db import transaction
 from fieldops.dispatch import queries, services
 from fieldops.dispatch.rules import ASSIGNABLE, CANCELLABLE
 from fieldops.errors import DomainError, RuleViolationError
-from fieldops.routing.services import reschedule_after_assignment
+from fieldops.routing import services as routing
 
 CANDIDATES_SHOWN = 10
 REASON_MAX = 2000
@@ -82,11 +82,10 @@ def job_assign(number: str) -> Any:
         engineer_id = _engineer_id(request.form.get("engineer_id", ""))
         with transaction():
             now = utcnow()
-            done = services.assign_job(
+            # Through routing: the day's stored route plan follows the assignment.
+            done = routing.assign_job(
                 actor=current_user, number=job.number, engineer_id=engineer_id, now=now
             )
-            # The day's stored route plan follows the assignment, in the same transaction.
-            reschedule_after_assignment(done.job.id, now)
             message = f"{done.job.number} assigned to {done.engineer.name}."
             if done.backordered:
                 message += (

@@ -1,5 +1,6 @@
 """Routing use cases. They flush, never commit; each call is one unit of work's change."""
 
+from fieldops.routing.services.assignment import assign_job, auto_assign
 from fieldops.routing.services.plans import (
     DEFAULT_TIME_LIMIT_S,
     TIME_LIMIT_MAX_S,
@@ -15,6 +16,8 @@ from fieldops.routing.services.reschedule import reschedule_after_assignment
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",
     "TIME_LIMIT_MAX_S",
+    "assign_job",
+    "auto_assign",
     "fail_plan",
     "record_progress",
     "register_plan_runner",

@@ -1,9 +1,10 @@
 """Keeping the current plan true to the dispatcher's assignments: a job given to an engineer
 leaves every other route (and the drop list) and joins that engineer's, re-timed.
 
-Dispatch cannot call routing (the domains are ranked), so each surface's assign path calls
-`reschedule_after_assignment` right after dispatch's `assign_job`, in the same transaction:
-the assignment and the route it changes commit together, or neither does.
+Dispatch cannot call routing (the domains are ranked), so the surfaces assign through
+routing.services.assign_job / auto_assign, which call this right after dispatch's use case,
+in the same transaction: the assignment and the route it changes commit together, or
+neither does.
 
 Re-timing solves a one-engineer day with the greedy planner: the visits already on the route
 keep their order (`locked_order`) and the new job goes where it costs least; when it fits
