@@ -17,6 +17,7 @@ from fieldops.accounts.services import create_user
 from fieldops.clock import utcnow
 from fieldops.customers.services import get_customer_by_code
 from fieldops.db import transaction
+from fieldops.documents.services import register_renderer
 from fieldops.errors import DomainError
 from fieldops.inbound.models import InboundStatus, ReceivedVia
 from fieldops.inbound.queries import ticket_number_of
@@ -46,6 +47,8 @@ def register_cli(app: Flask) -> None:
     register_delivery_kick(app, _kick_mail_delivery)
     # After a commit that requested a route plan, hand the solve to the background worker.
     register_plan_runner(app, _kick_route_plan)
+    # A PDF asked for and not yet rendered is rendered by the background worker.
+    register_renderer(app, _kick_render)
 
 
 def _kick_mail_delivery() -> None:
@@ -53,6 +56,12 @@ def _kick_mail_delivery() -> None:
     from fieldops.worker import kick_delivery
 
     kick_delivery()
+
+
+def _kick_render(kind: str, subject: str, paper: str) -> None:
+    from fieldops.worker import kick_render
+
+    kick_render(kind, subject, paper)
 
 
 def _kick_route_plan(plan_id: int) -> None:
@@ -138,7 +147,10 @@ def sweep_command(now_text: str | None) -> None:
             raise click.BadParameter("not an ISO 8601 instant", param_hint="--now") from None
         if now.tzinfo is None:
             raise click.BadParameter("give an offset, e.g. +00:00", param_hint="--now")
+    from fieldops.documents.tasks import run_rfo_sweep
+
     click.echo(run_sweep(now).summary())
+    click.echo(f"RFOs flagged overdue: {run_rfo_sweep(now)}")
 
 
 @click.command("serve")

@@ -88,6 +88,11 @@ class Config:
         # whether a requested plan is handed to the background worker after commit.
         self.ROUTE_TIME_LIMIT_S: int = _env_int("FIELDOPS_ROUTE_TIME_LIMIT_S", 30)
         self.ROUTE_PLAN_KICK: bool = os.environ.get("FIELDOPS_ROUTE_PLAN_KICK", "1") != "0"
+        # PDFs render in the background worker (the request answers "being prepared") unless
+        # this is 0, when the request renders them itself; the name printed on RFOs.
+        self.PDF_BACKGROUND: bool = os.environ.get("FIELDOPS_PDF_BACKGROUND", "1") != "0"
+        self.PDF_PAPER: str = _env_str("FIELDOPS_PDF_PAPER", "a4")
+        self.BRAND_NAME: str = _env_str("FIELDOPS_BRAND_NAME", "fieldops")
         # Password guessing: login page and token endpoint together, per address and account.
         self.RATELIMIT_STORAGE_URI: str = os.environ.get(
             "FIELDOPS_RATELIMIT_STORAGE_URL", "memory://"
@@ -143,4 +148,6 @@ class TestConfig(Config):
         self.MAIL_KICK = False
         # Tests run route plans themselves (routing.tasks.run_route_plan), with short limits.
         self.ROUTE_PLAN_KICK = False
+        # Tests get their PDFs straight back; the background path has its own tests.
+        self.PDF_BACKGROUND = False
         self.ROUTE_TIME_LIMIT_S = 1

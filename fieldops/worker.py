@@ -109,7 +109,7 @@ _registered_sweeps: list[Sweep] = []
 # Sweeps found by name, so the wiring exists before the code does. Each is called as
 # func(now) inside an app context and commits its own unit(s) of work, exactly as the
 # `fieldops sweep` command calls it. Once it exists, import it here and register it.
-NAMED_SWEEPS = ("fieldops.tickets.tasks:run_sweep",)
+NAMED_SWEEPS = ("fieldops.tickets.tasks:run_sweep", "fieldops.documents.tasks:run_rfo_sweep")
 
 
 def register_periodic_sweep(func: Sweep) -> Sweep:
@@ -178,7 +178,16 @@ def _run_route_plan(plan_id: int) -> None:
         log.info("route plan %s: %s", plan_id, status)
 
 
+def _render_document(kind: str, subject: str, paper: str) -> None:
+    """Render one PDF (documents.tasks.render_document: idempotent, by content)."""
+    from fieldops.documents.tasks import render_document
+
+    with app_scope():
+        render_document(kind, subject, paper)
+
+
 deliver_outbox = huey.task(name="deliver_outbox")(_deliver_outbox)
+render_pdf = huey.task(name="render_document")(_render_document)
 every_minute = huey.periodic_task(crontab(minute="*"), name="every_minute")(_every_minute)
 route_plan = huey.task(name="run_route_plan")(_run_route_plan)
 
@@ -186,6 +195,11 @@ route_plan = huey.task(name="run_route_plan")(_run_route_plan)
 def kick_delivery() -> None:
     """Enqueue one delivery run; called after a commit that queued mail."""
     deliver_outbox()
+
+
+def kick_render(kind: str, subject: str, paper: str) -> None:
+    """Enqueue the rendering of a PDF a request found missing (documents.services wires it)."""
+    render_pdf(kind, subject, paper)
 
 
 def kick_route_plan(plan_id: int) -> None:

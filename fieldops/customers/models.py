@@ -48,6 +48,10 @@ class Site(Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     access_notes: Mapped[str] = mapped_column(Text, default="")
+    # Who meets the engineer on site (printed on the work order); the ticket's reporter
+    # stands in when there is none.
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Service(Model):

@@ -36,6 +36,11 @@ class SiteSchema(Schema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     access_notes = fields.String(validate=validate.Length(max=2000))
+    contact_name = fields.String(
+        validate=validate.Length(max=120),
+        metadata={"description": "Who meets the engineer on site (printed on work orders)."},
+    )
+    contact_phone = fields.String(validate=validate.Length(max=40))
 
 
 class ServiceSchema(Schema):
@@ -111,6 +116,8 @@ def service_payload(service: Service) -> dict[str, Any]:
             "lat": site.lat,
             "lon": site.lon,
             "access_notes": site.access_notes,
+            "contact_name": site.contact_name,
+            "contact_phone": site.contact_phone,
         },
         "circuit_ids": list(service.circuit_ids or []),
         "sla_plan": service.sla_plan.code,

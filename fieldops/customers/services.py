@@ -105,6 +105,8 @@ def create_service(
         lat=site["lat"],
         lon=site["lon"],
         access_notes=site.get("access_notes", ""),
+        contact_name=site.get("contact_name", ""),
+        contact_phone=site.get("contact_phone", ""),
     )
     db.session.add(site_row)
     db.session.flush()

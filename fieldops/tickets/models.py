@@ -45,6 +45,8 @@ class EventKind(StrEnum):
     DISPATCH = "dispatch"
     PARTS = "parts"
     SLA = "sla"
+    PROBLEM = "problem"
+    RFO = "rfo"
 
 
 __all__ = ["OPEN_STATUSES", "TicketStatus"]

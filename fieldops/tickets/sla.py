@@ -181,6 +181,36 @@ def add_working_time(cal: Calendar, start: datetime, duration: timedelta) -> dat
     raise AssertionError("unreachable: the walk over open periods never ends")
 
 
+def close_of_working_day(cal: Calendar, at: datetime, days: int) -> datetime:
+    """The close of the ``days``-th working day after the local date of ``at`` (UTC).
+
+    A working day is a local date in the calendar's zone that has open hours and is not a
+    holiday; the day of ``at`` itself never counts, whatever the hour, so a request made
+    late on a Monday gets as many whole days as one made early. "Due within 5 working
+    days" (an RFO) is the close of the fifth. On a 24x7 calendar every date is a working day
+    and its close is local midnight. Raises ValueError for ``days`` below 1 or a calendar
+    that is never open.
+    """
+    at = _utc(at, "at")
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    _require_hours(cal)
+    day = at.astimezone(cal.zone).date()
+    counted, closed_run = 0, 0
+    while True:
+        day += _ONE_DAY
+        periods = _day_periods(cal, day)
+        if not periods:
+            closed_run += 1
+            if closed_run > 7 * len(cal.holidays) + 400:
+                raise ValueError("calendar has no open hours")
+            continue
+        closed_run = 0
+        counted += 1
+        if counted == days:
+            return max(closes for _opens, closes in periods)
+
+
 def paused_working_time(cal: Calendar, pauses: Sequence[Pause], now: datetime) -> timedelta:
     """Working time inside the union of the pauses; overlapping pauses count once.
 
