@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from fieldops.accounts.models import Role
 from fieldops.api import current_api_user
+from fieldops.api.pdfs import pdf_response
 from fieldops.api.permissions import ENGINEER_ADMIN_ROLES, POSITION_ROLES, READ_METHODS
 from fieldops.clock import utcnow
 from fieldops.db import transaction
+from fieldops.documents import services as documents
+from fieldops.documents.models import DocumentKind
+from fieldops.documents.schemas import DaySheetQuerySchema
+from fieldops.documents.services.rendering import check_paper, day_sheet_subject
 from fieldops.engineers import queries, services
 from fieldops.engineers.schemas import (
     AbsenceCreateSchema,
@@ -189,3 +194,26 @@ class EngineerRouteItem(MethodView):
         if route is None:
             raise NotFoundError(f"No planned route for engineer {engineer_id} on {args['date']}.")
         return route_payload(route)
+
+
+@blp.route("/<int:engineer_id>/work-orders.pdf")
+class EngineerDaySheet(MethodView):
+    @blp.arguments(DaySheetQuerySchema, location="query")
+    @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(202, schema="Error", description="Being rendered: retry after a moment.")
+    def get(self, args: dict[str, Any], engineer_id: int) -> Response:
+        """Every open work order of the engineer's local `date` as one PDF, in the order of
+        the day's route plan, after a page listing the day. An engineer may print only
+        their own day (another's is 404)."""
+        user = current_api_user()
+        if engineer_id > MAX_ID:
+            raise NotFoundError("No such engineer.")
+        if user.role == Role.ENGINEER:
+            own = queries.find_engineer_for_user(user.id)
+            if own is None or own.id != engineer_id:
+                raise NotFoundError("No such engineer.")
+        queries.get_engineer(engineer_id)
+        paper = check_paper(args.get("paper"))
+        subject = day_sheet_subject(engineer_id, args["date"])
+        result = documents.document_for(DocumentKind.DAY_SHEET, subject, paper, utcnow())
+        return pdf_response(result, f"work-orders-{engineer_id}-{args['date']}.pdf")

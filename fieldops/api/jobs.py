@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from fieldops.api import current_api_user
+from fieldops.api.pdfs import pdf_response
 from fieldops.api.permissions import (
     DISPATCH_ROLES,
     FIELD_REPORT_ROLES,
@@ -38,6 +40,10 @@ from fieldops.dispatch.schemas import (
     candidates_payload,
     job_payload,
 )
+from fieldops.documents import services as documents
+from fieldops.documents.models import DocumentKind
+from fieldops.documents.schemas import PaperQuerySchema
+from fieldops.documents.services.rendering import check_paper
 from fieldops.routing import services as routing
 
 blp = Blueprint("jobs", __name__, description="Dispatch jobs: candidates, assignment, field")
@@ -203,3 +209,17 @@ class JobCancellation(MethodView):
                 actor=current_api_user(), number=number, reason=body["reason"], now=utcnow()
             )
             return _job(job.number)
+
+
+@blp.route(f"/{NUMBER}/work-order.pdf")
+class JobWorkOrder(MethodView):
+    @blp.arguments(PaperQuerySchema, location="query")
+    @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(202, schema="Error", description="Being rendered: retry after a moment.")
+    def get(self, args: dict[str, Any], number: str) -> Response:
+        """The job's work order as a PDF (A4 or Letter): ticket, site, contact, parts with
+        serials and pick-up places, checklist, sign-off."""
+        job = queries.get_job(number)
+        paper = check_paper(args.get("paper"))
+        result = documents.document_for(DocumentKind.WORK_ORDER, job.number, paper, utcnow())
+        return pdf_response(result, f"{job.number}.pdf")
