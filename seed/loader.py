@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from fieldops.clock import utcnow
 from fieldops.customers.models import Customer
 from fieldops.db import db, transaction
-from seed import demo_tickets, dispatch, history, inventory, world
+from seed import demo_tickets, dispatch, documents, history, inventory, world
 from seed.context import Echo, SeedContext, read_json
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("inventory.json", inventory.load_inventory),
     Section("tickets.json", demo_tickets.load_tickets),
     Section("jobs.json", dispatch.load_dispatch),
+    Section("documents.json", documents.load_documents),
 )
 
 

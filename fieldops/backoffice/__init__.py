@@ -29,7 +29,9 @@ def _desk_only() -> Any:
 
 from fieldops.backoffice import (  # noqa: E402,F401  - routes register on import
     outbox,
+    problems,
     quarantine,
+    rfos,
     ticket_actions,
     ticket_intake,
     tickets,

@@ -1,4 +1,5 @@
-"""Reading the desk's HTML forms into the input the ticket schemas and services take.
+"""Reading the desk's HTML forms into the input the ticket, RFO and problem schemas and
+services take.
 
 A parse failure raises RuleViolationError with `{field: [messages]}`, so the views handle it
 like any other refusal: 422, the error next to the field, nothing changed. A datetime-local
@@ -8,13 +9,17 @@ input is naive wall-clock time, read in the browser's IANA zone from the hidden 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from fieldops.errors import RuleViolationError
+from fieldops.documents.rfo_rules import TEXT_FIELDS as RFO_SECTIONS
+from fieldops.documents.schemas import RfoUpdateSchema
+from fieldops.errors import DomainError, RuleViolationError
 from fieldops.forms import REQUIRED, Errors, local_instant, messages_of
+from fieldops.problems.schemas import ProblemCreateSchema, ProblemUpdateSchema
 from fieldops.tickets.lifecycle import PAUSED_STATUSES
 from fieldops.tickets.schemas import TicketCreateSchema, TicketUpdateSchema, TransitionSchema
 
@@ -123,3 +128,87 @@ def log_entry(form: Form) -> tuple[str, str, bool]:
         raise RuleViolationError.on_field("kind", "Choose a note, a public reply or a phone call.")
     kind, public = LOG_ENTRIES[entry]
     return kind, form.get("body", ""), public
+
+
+PROBLEM_TEXT = ("description", "root_cause", "workaround", "permanent_fix")
+TICKET_NUMBER_MAX = 20
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def refusal_text(refused: DomainError) -> str:
+    """The refusal's message for the top of a page: "title: Must not be empty." (one field,
+    named by its code) reads as its message alone, which is also shown next to the field."""
+    if len(refused.errors) == 1:
+        ((name, messages),) = refused.errors.items()
+        if refused.message == f"{name}: {' '.join(messages)}":
+            return " ".join(messages)
+    return refused.message
+
+
+def rfo_changes(form: Form) -> dict[str, Any]:
+    """The RFO editor's sections, the cited problem ("" for none) and the status the pressed
+    button moves it to (absent: the service's default, a draft)."""
+    data: dict[str, Any] = {name: form.get(name, "") for name in RFO_SECTIONS}
+    data["problem_id"] = form.get("problem_id", "").strip()
+    if form.get("status"):
+        data["status"] = form["status"]
+    return _load(RfoUpdateSchema(), data)
+
+
+def ticket_numbers(raw: str, errors: Errors, field: str = "ticket_ids") -> list[str]:
+    """Ticket IDs typed separated by commas, semicolons, spaces or new lines."""
+    numbers = [part.upper() for part in _SEPARATORS.split(raw.strip()) if part]
+    too_long = [n for n in numbers if len(n) > TICKET_NUMBER_MAX]
+    if too_long:
+        errors[field] = [f"Not a ticket ID: {too_long[0][:TICKET_NUMBER_MAX]}…"]
+    return numbers
+
+
+def problem_new(form: Form) -> dict[str, Any]:
+    """A new problem: title, kind, the text fields and the incidents' ticket IDs."""
+    errors: Errors = {}
+    data: dict[str, Any] = {name: form.get(name, "") for name in PROBLEM_TEXT}
+    for name in ("title", "kind"):
+        if form.get(name, "").strip():
+            data[name] = form[name].strip()
+    numbers = ticket_numbers(form.get("ticket_ids", ""), errors)
+    loaded = _load(ProblemCreateSchema(), data, errors)
+    loaded["ticket_ids"] = numbers
+    return loaded
+
+
+def problem_changes(form: Form) -> dict[str, Any]:
+    """A problem's edit form: title, text fields and the chosen status, in one change."""
+    errors: Errors = {}
+    data: dict[str, Any] = {name: form.get(name, "") for name in PROBLEM_TEXT}
+    title = form.get("title", "").strip()
+    if title:
+        data["title"] = title
+    else:
+        errors["title"] = [REQUIRED]
+    if form.get("status"):
+        data["status"] = form["status"]
+    return _load(ProblemUpdateSchema(), data, errors)
+
+
+def one_ticket_number(form: Form, field: str = "ticket_id") -> str:
+    """The one ticket ID a link or unlink form names."""
+    errors: Errors = {}
+    numbers = ticket_numbers(form.get(field, ""), errors, field)
+    if not errors and len(numbers) != 1:
+        errors[field] = [REQUIRED if not numbers else "Enter one ticket ID."]
+    if errors:
+        raise RuleViolationError("Please check the highlighted fields.", errors)
+    return numbers[0]
+
+
+def problem_number(form: Form, field: str = "problem") -> str:
+    """The problem number typed on the ticket page (PRB-2026-000007)."""
+    number = form.get(field, "").strip().upper()
+    if not number:
+        raise RuleViolationError("Please check the highlighted fields.", {field: [REQUIRED]})
+    if len(number) > TICKET_NUMBER_MAX:
+        raise RuleViolationError(
+            "Please check the highlighted fields.", {field: ["Not a problem number."]}
+        )
+    return number

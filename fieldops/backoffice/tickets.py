@@ -2,7 +2,8 @@
 
 The ticket page also shows the records a contract dispute relies on: each stop of the SLA
 clock with who stopped and restarted it, each ETA given with who gave it, and the escalation
-level with the names of the ticket's matrix levels.
+level with the names of the ticket's matrix levels; and the ticket's RFO and the problems
+it is linked to.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from fieldops.backoffice import backoffice_bp
 from fieldops.clock import utcnow
 from fieldops.customers.priority import CATEGORIES, IMPACTS, PRIORITIES, URGENCIES
 from fieldops.customers.queries import list_customers
+from fieldops.documents.queries import find_rfo
+from fieldops.documents.rfo_rules import ineligibility
 from fieldops.errors import DomainError
 from fieldops.forms import messages_of
+from fieldops.problems.queries import problems_of_ticket
 from fieldops.tickets import queries
 from fieldops.tickets.lifecycle import PAUSED_STATUSES, Actor
 from fieldops.tickets.lifecycle import allowed_targets as lifecycle_targets
@@ -160,7 +164,9 @@ def render_detail(
 ) -> tuple[str, int]:
     """The ticket page; after a refusal, `failed` names the form whose input is kept."""
     ticket = queries.get_ticket(current_user, number)
-    item = ticket_payloads([ticket], now=utcnow(), at_risk_share=at_risk_share())[0]
+    now = utcnow()
+    item = ticket_payloads([ticket], now=now, at_risk_share=at_risk_share())[0]
+    rfo = find_rfo(ticket, now)
     events = event_payloads(queries.list_events(current_user, ticket))
     eta_records = queries.eta_history(ticket)
     levels = {level.level: level.name for level in queries.levels_for_customer(ticket.customer_id)}
@@ -181,6 +187,9 @@ def render_detail(
         stop_reasons=[r for r in reasons if r.is_active],
         reason_labels={r.code: r.label for r in reasons},
         agents=list_desk_users(),
+        rfo=rfo,
+        rfo_possible=rfo is None and ineligibility(ticket.priority, ticket.status) is None,
+        problems=problems_of_ticket(ticket.id),
         failed=failed,
         refusal=refusal,
         errors=refusal.errors if refusal else {},

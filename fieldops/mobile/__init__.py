@@ -52,3 +52,4 @@ def me() -> Engineer:
 
 # Routes register on import.
 import fieldops.mobile.jobs as jobs  # noqa: E402, F401
+import fieldops.mobile.work_orders as work_orders  # noqa: E402, F401

@@ -25,4 +25,4 @@ def _customers_only() -> Any:
     abort(404)
 
 
-from fieldops.portal import services, tickets  # noqa: E402,F401  - routes register on import
+from fieldops.portal import rfos, services, tickets  # noqa: E402,F401  - routes register on import

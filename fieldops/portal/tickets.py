@@ -19,6 +19,8 @@ from flask_login import current_user
 from fieldops.clock import utcnow
 from fieldops.customers.queries import get_service, list_services
 from fieldops.db import transaction
+from fieldops.documents import queries as documents
+from fieldops.documents.rfo_rules import ineligibility
 from fieldops.errors import DomainError
 from fieldops.portal import forms, portal_bp
 from fieldops.tickets import queries
@@ -126,6 +128,7 @@ def _render_detail(
     )[0]
     events = event_payloads(queries.list_events(current_user, ticket), for_customer=True)
     levels = _level_names(ticket)
+    rfo = documents.find_rfo(ticket, utcnow())
     page = render_template(
         "portal/tickets_detail.html",
         t=item,
@@ -135,6 +138,8 @@ def _render_detail(
         top_level=max(levels, default=0),
         reason_labels={r.code: r.label for r in queries.stop_clock_reasons(active_only=False)},
         open_statuses={s.value for s in OPEN_STATUSES},
+        rfo=rfo,
+        rfo_possible=rfo is None and ineligibility(ticket.priority, ticket.status) is None,
         errors=errors or {},
         values=values or {},
         status_code=status,

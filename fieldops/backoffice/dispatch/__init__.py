@@ -68,3 +68,4 @@ import fieldops.backoffice.dispatch.board as board  # noqa: E402, F401
 import fieldops.backoffice.dispatch.jobs as jobs  # noqa: E402, F401
 import fieldops.backoffice.dispatch.new_job as new_job  # noqa: E402, F401
 import fieldops.backoffice.dispatch.routes as routes  # noqa: E402, F401
+import fieldops.backoffice.dispatch.work_orders as work_orders  # noqa: E402, F401
