@@ -149,8 +149,8 @@ def sweep_command(now_text: str | None) -> None:
             raise click.BadParameter("give an offset, e.g. +00:00", param_hint="--now")
     from fieldops.documents.tasks import run_rfo_sweep
 
-    click.echo(run_sweep(now).summary())
-    click.echo(f"RFOs flagged overdue: {run_rfo_sweep(now)}")
+    summary = run_sweep(now).summary()
+    click.echo(f"{summary}, {run_rfo_sweep(now)} RFOs overdue")
 
 
 @click.command("serve")

@@ -163,7 +163,7 @@ def test_the_sweep_command_runs_as_of_now_and_prints_the_summary(
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "sweep as of 2026-11-18T13:00:00+00:00: 1 escalated, 1 breached, 0 at risk, "
-        "0 missed ETAs, 0 auto-closed"
+        "0 missed ETAs, 0 auto-closed, 0 RFOs overdue"
     )
     assert again.exit_code == 0, again.output
     assert "0 escalated, 0 breached" in again.output
