@@ -107,8 +107,8 @@ def test_round_trip_draft_review_refused_self_publish_then_a_manager_publishes(
     html = text(refused)
     assert refused.status_code == 409
     assert "Refused (409)" in html
-    assert "someone other than who sent it to review" in html
-    assert "You sent this RFO to review." in html  # next to the buttons
+    assert "someone other than who last wrote it" in html
+    assert "You wrote or sent this version to review." in html  # next to the buttons
     assert "(edited)" in html  # what was typed is kept
     assert _rfo(session, resolved).status == "in_review"
     assert _rfo(session, resolved).summary == SECTIONS["summary"]

@@ -171,9 +171,15 @@ def test_the_desk_drafts_reviews_and_a_second_person_publishes(api_as: Api, desk
     # Whoever sent it to review does not publish it.
     assert_error(_patch(agent, desk.ticket, status="published"), 409, "conflict", "status")
     assert _rfo(contact, desk.ticket)["summary"] is None
+    # A reviewer who rewrites a section answers for it: someone else publishes that.
+    rewrite = _patch(reviewer, desk.ticket, impact="Down for 2 h 10 min.", status="published")
+    assert_error(rewrite, 409, "conflict", "status")
+    assert _patch(reviewer, desk.ticket, impact="Down for 2 h 10 min.").status_code == 200
+    assert_error(_patch(reviewer, desk.ticket, status="published"), 409, "conflict")
     # Sent back, fixed, reviewed again, published by the reviewer.
     assert _patch(reviewer, desk.ticket, status="draft").get_json()["status"] == "draft"
-    assert _patch(agent, desk.ticket, status="in_review").status_code == 200
+    back = _patch(agent, desk.ticket, status="in_review", impact=SECTIONS["impact"])
+    assert back.status_code == 200
     published = _patch(reviewer, desk.ticket, status="published")
     assert published.status_code == 200, published.get_data(as_text=True)
     rfo = _rfo(contact, desk.ticket)

@@ -121,9 +121,9 @@ def edit_rfo(*, actor: User, ticket_number: str, changes: Mapping[str, Any], now
 
     The first edit of a requested RFO makes it a draft. Going to review needs every section
     written (422 naming the empty ones); publishing is done by a reviewer other than the one
-    who sent it to review (409), freezes the timeline, and tells the customer in the work
-    log. A published RFO is final (409); an illegal move is 409. Citing a problem links this
-    incident to it.
+    who sent it to review or last rewrote it (409), freezes the timeline, and tells the
+    customer in the work log. A published RFO is final (409); an illegal move is 409.
+    Citing a problem links this incident to it.
     """
     if not actor.is_desk:
         raise ForbiddenError("Only the helpdesk writes RFOs.")
@@ -158,14 +158,20 @@ def edit_rfo(*, actor: User, ticket_number: str, changes: Mapping[str, Any], now
                     "still empty.",
                     {name: ["Must not be empty."] for name in missing},
                 )
-        if target == RfoStatus.PUBLISHED and rfo.submitted_by_id == actor.id:
-            raise ConflictError(
-                "A second person reviews an RFO: someone other than who sent it to review "
-                "publishes it.",
-                {"status": ["You sent this RFO to review."]},
-            )
+    # Whoever last wrote the text under review answers for it: a reviewer who rewrites it
+    # becomes its author, and someone else must then publish it.
+    rewritten = any(value != getattr(rfo, name) for name, value in text.items())
+    author = actor.id if rewritten else rfo.submitted_by_id
+    if target == RfoStatus.PUBLISHED and current != target and author == actor.id:
+        raise ConflictError(
+            "A second person reviews an RFO: someone other than who last wrote it or sent "
+            "it to review publishes it.",
+            {"status": ["You wrote or sent this version to review."]},
+        )
     for name, value in text.items():
         setattr(rfo, name, value)
+    if rewritten and current == RfoStatus.IN_REVIEW:
+        rfo.submitted_by_id = actor.id
     if cites:
         rfo.problem_id = problem.id if problem else None
         if problem is not None:
