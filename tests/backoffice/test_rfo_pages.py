@@ -116,14 +116,18 @@ def test_round_trip_draft_review_refused_self_publish_then_a_manager_publishes(
     manager = make_user(role="manager", name="Max Manager")
     session.commit()
     client = switch_user(agent_client, manager)
-    published = _edit(client, resolved, "published", **edited)
+    # A reviewer who rewrites the text answers for it: someone else must publish that.
+    rewritten = _edit(client, resolved, "published", **edited)
+    assert rewritten.status_code == 409
+    assert "(edited)" in text(rewritten)
+    published = _edit(client, resolved, "published", **SECTIONS)
     assert published.status_code == 302
     html = text(client.get(_editor(resolved)))
     assert "Published: the customer can now download the RFO." in html
     assert 'data-testid="status">Published<' in html
     assert 'data-testid="rfo-form"' not in html  # read-only
     assert 'data-testid="rfo-sections"' in html
-    assert "(edited)" in html
+    assert SECTIONS["summary"] in html
     rfo = _rfo(session, resolved)
     assert (rfo.status, rfo.published_by_id) == ("published", manager.id)
 
