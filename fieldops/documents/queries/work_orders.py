@@ -175,7 +175,7 @@ def work_order_content(number: str, now: datetime) -> WorkOrderContent:
         fault_summary=ticket.summary,
         fault_description=ticket.description or "",
         fault_started_at=ticket.fault_started_at,
-        impact=ticket.impact,
+        impact=ticket.impact.replace("_", " ").capitalize(),
         public_log=public_log(ticket.id),
         parts=parts,
         checklist=checklist(to_fit, view.required_skills),
