@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from functools import cached_property
 
 from pypdf import PdfReader
+
+from fieldops.documents import pdf
 
 
 def pdf_text(data: bytes) -> str:
@@ -21,3 +25,21 @@ def flat(text: str) -> str:
 def page_sizes(data: bytes) -> list[tuple[int, int]]:
     reader = PdfReader(io.BytesIO(data))
     return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
+
+
+class Read:
+    """A rendered PDF, the text of each of its pages (extracted once, when first asked for)
+    and what WeasyPrint logged at WARNING or above while rendering it."""
+
+    def __init__(self, rendered: pdf.RenderedPdf, log: Sequence[str] = ()) -> None:
+        self.rendered = rendered
+        self.reader = PdfReader(io.BytesIO(rendered.data))
+        self.log = list(log)
+
+    @cached_property
+    def pages(self) -> list[str]:
+        return [page.extract_text() for page in self.reader.pages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
