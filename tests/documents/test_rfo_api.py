@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from fieldops.accounts.models import User
+from fieldops.db import db
 from fieldops.documents.tasks import run_rfo_sweep
+from fieldops.outbox import OutboxMessage
 from fieldops.tickets.services import add_event, change_status
 from tests.api.conftest import API, assert_error
 from tests.documents.pdf_text import flat, page_sizes, pdf_text
@@ -184,6 +187,12 @@ def test_the_desk_drafts_reviews_and_a_second_person_publishes(api_as: Api, desk
     assert published.status_code == 200, published.get_data(as_text=True)
     rfo = _rfo(contact, desk.ticket)
     assert rfo["status"] == "published"
+    [notice] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "rfo_published")
+    ).all()
+    assert notice.to_addresses == [desk.contact.email]
+    assert desk.ticket in notice.subject
+    assert "Reason For Outage report" in notice.body_text
     assert {name: rfo[name] for name in SECTIONS} == SECTIONS
     bodies = [entry["body"] for entry in rfo["timeline"]]
     assert "Engineer dispatched with a PSU." in bodies

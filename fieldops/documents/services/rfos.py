@@ -34,6 +34,7 @@ from fieldops.problems.services import ensure_linked
 from fieldops.tickets.models import EventKind, Ticket
 from fieldops.tickets.queries import calendar_of, get_ticket, get_ticket_for_update
 from fieldops.tickets.services.common import log_event
+from fieldops.tickets.services.notify import tell_customer
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ def _move(rfo: Rfo, ticket: Ticket, target: str, actor: User, now: datetime) -> 
         rfo.published_at = now
         rfo.published_by_id = actor.id
         rfo.published_timeline = frozen_timeline(ticket.id)
+        tell_customer(ticket, "rfo_published", now, key="rfo", published_at=now)
         log_event(
             ticket,
             kind=EventKind.RFO,
