@@ -28,8 +28,13 @@ def pdf_download(result: RenderedDocument | Pending, filename: str, title: str) 
         response.headers["Retry-After"] = str(result.retry_after_s)
         response.headers["Cache-Control"] = "no-store"
         return response
-    response = Response(result.content, mimetype="application/pdf")
+    return pdf_bytes(result, filename)
+
+
+def pdf_bytes(document: RenderedDocument, filename: str) -> Response:
+    """A stored PDF, inline, with an ETag of its content fingerprint (the API's too)."""
+    response = Response(document.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["ETag"] = f'"{result.fingerprint}"'
+    response.headers["ETag"] = f'"{document.fingerprint}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response

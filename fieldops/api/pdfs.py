@@ -6,6 +6,7 @@ from flask import Response, jsonify
 
 from fieldops.documents.models import RenderedDocument
 from fieldops.documents.services import Pending
+from fieldops.downloads import pdf_bytes
 
 
 def pdf_response(result: RenderedDocument | Pending, filename: str) -> Response:
@@ -22,8 +23,4 @@ def pdf_response(result: RenderedDocument | Pending, filename: str) -> Response:
         response.status_code = 202
         response.headers["Retry-After"] = str(result.retry_after_s)
         return response
-    response = Response(result.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["ETag"] = f'"{result.fingerprint}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return pdf_bytes(result, filename)

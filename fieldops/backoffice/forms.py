@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
 from marshmallow import Schema, ValidationError
 
 from fieldops.documents.rfo_rules import TEXT_FIELDS as RFO_SECTIONS
@@ -45,6 +46,13 @@ LOG_ENTRIES = {
 }
 
 Form = Mapping[str, str]
+PAGE_MAX = 10**6
+
+
+def page_arg() -> int:
+    """The `page` query argument of a desk list; 1 when it is missing or not a sane page."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < PAGE_MAX else 1
 
 
 def _load(schema: Schema, data: dict[str, Any], errors: Errors | None = None) -> dict[str, Any]:

@@ -16,13 +16,12 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from fieldops.accounts.models import Role
-from fieldops.backoffice import backoffice_bp
+from fieldops.backoffice import backoffice_bp, forms
 from fieldops.errors import RuleViolationError
 from fieldops.mailer.queries import get_message, list_messages
 from fieldops.outbox import OutboxMessage, OutboxStatus
 
 PER_PAGE = 50
-PAGE_MAX = 10**6
 OUTBOX_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 STATUSES = tuple(s.value for s in OutboxStatus)
 # Ticket notices carry the ticket's ID in their dedupe key and subject ("[TT-2026-000123]");
@@ -55,17 +54,12 @@ def ticket_number(message: OutboxMessage) -> str | None:
     return None
 
 
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < PAGE_MAX else 1
-
-
 @backoffice_bp.get("/outbox")
 def outbox_list() -> tuple[str, int]:
     """Newest first; `status` narrows to pending, sending, sent or failed."""
     _admins_only()
     chosen = request.args.get("status", "").strip()
-    page, status, errors = _page_arg(), 200, {}
+    page, status, errors = forms.page_arg(), 200, {}
     try:
         found = list_messages(page, PER_PAGE, status=chosen or None)
     except RuleViolationError as invalid:

@@ -27,14 +27,8 @@ from fieldops.problems import queries, services
 from fieldops.problems.rules import MOVES, ProblemKind, ProblemStatus
 
 PER_PAGE = 50
-PAGE_MAX = 10**6
 KINDS = tuple(k.value for k in ProblemKind)
 STATUSES = tuple(s.value for s in ProblemStatus)
-
-
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < PAGE_MAX else 1
 
 
 def _shown(refused: DomainError) -> DomainError:
@@ -54,7 +48,7 @@ def problem_list() -> tuple[str, int]:
         errors["status"] = [f"Must be one of: {', '.join(STATUSES)}."]
     if chosen["kind"] not in ("", *KINDS):
         errors["kind"] = [f"Must be one of: {', '.join(KINDS)}."]
-    page = _page_arg()
+    page = forms.page_arg()
     rows: list[queries.ProblemView] = []
     total = 0
     if not errors:

@@ -32,7 +32,6 @@ from fieldops.problems.rules import ProblemStatus
 from fieldops.tickets.queries import get_ticket
 
 PER_PAGE = 50
-PAGE_MAX = 10**6
 PROBLEMS_MAX = 100
 STATUSES = tuple(s.value for s in RfoStatus)
 OVERDUE_CHOICES = {"yes": True, "no": False}
@@ -53,11 +52,6 @@ def _rfo_nav() -> dict[str, Any]:
     return {"overdue_rfo_count": overdue_rfo_count}
 
 
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < PAGE_MAX else 1
-
-
 @backoffice_bp.get("/rfos")
 def rfo_list() -> tuple[str, int]:
     """Soonest due first. By default the open ones (not yet published); `status` narrows to
@@ -68,7 +62,7 @@ def rfo_list() -> tuple[str, int]:
         errors["status"] = [f"Must be one of: all, {', '.join(STATUSES)}."]
     if chosen["overdue"] not in ("", *OVERDUE_CHOICES):
         errors["overdue"] = ["Must be yes or no."]
-    now, page = utcnow(), _page_arg()
+    now, page = utcnow(), forms.page_arg()
     rows: list[queries.RfoView] = []
     total = 0
     if not errors:

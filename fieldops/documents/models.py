@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -29,11 +30,10 @@ def _values(values: Any) -> str:
     return ", ".join(f"'{getattr(v, 'value', v)}'" for v in values)
 
 
-class DocumentKind:
+class DocumentKind(StrEnum):
     WORK_ORDER = "work_order"
     DAY_SHEET = "day_sheet"
     RFO = "rfo"
-    ALL = ("work_order", "day_sheet", "rfo")
 
 
 class Rfo(Model):
@@ -85,7 +85,7 @@ class RenderedDocument(Model):
         UniqueConstraint(
             "kind", "subject", "paper", "fingerprint", name="uq_rendered_documents_fingerprint"
         ),
-        CheckConstraint(f"kind IN ({_values(DocumentKind.ALL)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({_values(DocumentKind)})", name="kind_known"),
         CheckConstraint(f"paper IN ({_values(PAPER_SIZES)})", name="paper_known"),
         Index("ix_rendered_documents_subject", "kind", "subject", "paper", "rendered_at"),
     )

@@ -21,7 +21,7 @@ from fieldops.documents.models import DocumentKind
 from fieldops.downloads import paper_arg, pdf_download
 from fieldops.errors import DomainError
 from fieldops.portal import portal_bp
-from fieldops.portal.tickets import _render_detail
+from fieldops.portal.tickets import render_detail
 from fieldops.tickets import queries
 
 
@@ -34,7 +34,7 @@ def ticket_rfo_request(number: str) -> Any:
         if refused.status == 404:
             raise
         errors = {"_form": [f"No RFO requested: {refused.message}"]}
-        return _render_detail(number, errors=errors, status=refused.status)
+        return render_detail(number, errors=errors, status=refused.status)
     flash("RFO requested: we publish it within 5 working days.", "success")
     return redirect(url_for("portal.ticket_detail", number=number.strip().upper()) + "#rfo")
 

@@ -112,7 +112,7 @@ def _level_names(ticket: Ticket) -> dict[int, str]:
     return {level.level: level.name for level in queries.levels_for_customer(ticket.customer_id)}
 
 
-def _render_detail(
+def render_detail(
     number: str,
     *,
     errors: forms.Errors | None = None,
@@ -149,7 +149,7 @@ def _render_detail(
 
 @portal_bp.get("/tickets/<number>")
 def ticket_detail(number: str) -> tuple[str, int]:
-    return _render_detail(number)
+    return render_detail(number)
 
 
 @portal_bp.post("/tickets/<number>/comments")
@@ -170,7 +170,7 @@ def ticket_comment(number: str) -> Any:
         if refused.status == 404:
             raise
         errors = {"body": refused.errors.get("body") or [refused.message]}
-        return _render_detail(number, errors=errors, values=request.form, status=refused.status)
+        return render_detail(number, errors=errors, values=request.form, status=refused.status)
     flash("Your comment was added to the ticket.", "success")
     return redirect(url_for("portal.ticket_detail", number=number))
 
@@ -193,7 +193,7 @@ def ticket_confirmation(number: str) -> Any:
         if refused.status == 404:
             raise
         errors = refused.errors or {"_form": [refused.message]}
-        return _render_detail(number, errors=errors, values=request.form, status=refused.status)
+        return render_detail(number, errors=errors, values=request.form, status=refused.status)
     flash(
         "Thank you: the ticket is closed." if accept else "The ticket is reopened; we are on it.",
         "success",
@@ -220,7 +220,7 @@ def ticket_escalation(number: str) -> Any:
             if "note" in refused.errors
             else {"_form": [f"Not escalated: {refused.message}"]}
         )
-        return _render_detail(number, errors=errors, values=request.form, status=refused.status)
+        return render_detail(number, errors=errors, values=request.form, status=refused.status)
     who = f" ({name})" if name else ""
     flash(f"Escalated to level {level}{who}. They have been told and will follow up.", "success")
     return redirect(url_for("portal.ticket_detail", number=number))

@@ -37,18 +37,23 @@ def _require_desk(actor: User) -> None:
         raise ForbiddenError("Only the helpdesk manages problem records.")
 
 
-def _clean_text(fields: Mapping[str, Any]) -> dict[str, str]:
-    cleaned: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    for name in TEXT_FIELDS:
-        if name not in fields or fields[name] is None:
-            continue
-        value = str(fields[name]).strip()
-        if len(value) > TEXT_MAX:
-            errors[name] = [f"At most {TEXT_MAX} characters."]
-        cleaned[name] = value
+def clean_texts(
+    fields: Mapping[str, Any], names: Sequence[str], maximum: int, what: str = "fields"
+) -> dict[str, str]:
+    """The named free-text fields present in `fields`, stripped; 422 naming every one longer
+    than `maximum` (RFO sections share this)."""
+    cleaned = {
+        name: str(fields[name]).strip()
+        for name in names
+        if name in fields and fields[name] is not None
+    }
+    errors = {
+        name: [f"At most {maximum} characters."]
+        for name, value in cleaned.items()
+        if len(value) > maximum
+    }
     if errors:
-        raise RuleViolationError("Some fields are too long.", errors)
+        raise RuleViolationError(f"Some {what} are too long.", errors)
     return cleaned
 
 
@@ -84,7 +89,7 @@ def record_problem(
     if len(numbers) > MAX_LINKED_AT_ONCE:
         raise RuleViolationError.on_field("ticket_ids", f"At most {MAX_LINKED_AT_ONCE}.")
     tickets = _tickets(actor, numbers)
-    text = _clean_text(fields or {})
+    text = clean_texts(fields or {}, TEXT_FIELDS, TEXT_MAX)
     problem = Problem(
         number=next_number(PREFIX, now.year),
         title=clean_title,
@@ -135,7 +140,7 @@ def update_problem(
     problem = problem_by_number(number, lock=True)
     if problem.status == ProblemStatus.CLOSED:
         raise ConflictError(f"Problem {problem.number} is closed.")
-    text = _clean_text(changes)
+    text = clean_texts(changes, TEXT_FIELDS, TEXT_MAX)
     title = _title(changes["title"]) if changes.get("title") is not None else None
     status = changes.get("status")
     if status is not None and status != problem.status:

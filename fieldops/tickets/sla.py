@@ -202,7 +202,7 @@ def close_of_working_day(cal: Calendar, at: datetime, days: int) -> datetime:
         periods = _day_periods(cal, day)
         if not periods:
             closed_run += 1
-            if closed_run > 7 * len(cal.holidays) + 400:
+            if closed_run > _max_closed_run(cal):
                 raise ValueError("calendar has no open hours")
             continue
         closed_run = 0
@@ -266,10 +266,7 @@ def _periods(cal: Calendar, start: datetime, until: datetime | None) -> Iterator
     """
     day = start.astimezone(cal.zone).date() - _ONE_DAY
     last = None if until is None else until.astimezone(cal.zone).date() + _ONE_DAY
-    # Backstop against an endless walk: an open weekday recurs every 7 days, each holiday can
-    # cost one more week, and a span swallowed by a DST gap (at most a day or two a year) a
-    # little more. A longer closed run means the calendar never opens.
-    max_closed_run, closed_run = 7 * len(cal.holidays) + 400, 0
+    max_closed_run, closed_run = _max_closed_run(cal), 0
     current: Period | None = None
     while last is None or day <= last:
         todays = _day_periods(cal, day)
@@ -288,6 +285,13 @@ def _periods(cal: Calendar, start: datetime, until: datetime | None) -> Iterator
         day += _ONE_DAY
     if current is not None and current[1] > start:
         yield current
+
+
+def _max_closed_run(cal: Calendar) -> int:
+    """Backstop against an endless walk: an open weekday recurs every 7 days, each holiday
+    can cost one more week, and a span swallowed by a DST gap (at most a day or two a year)
+    a little more. A longer run of closed days means the calendar never opens."""
+    return 7 * len(cal.holidays) + 400
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from fieldops.customers.models import Customer, Service, Site
 from fieldops.db import db
@@ -74,9 +74,18 @@ def frozen_timeline(ticket_id: int) -> list[dict[str, Any]]:
 
 
 def _view(
-    rfo: Rfo, ticket: Ticket, customer: str, now: datetime, *, timeline: bool = True
+    rfo: Rfo,
+    ticket: Ticket,
+    customer: str,
+    now: datetime,
+    *,
+    problem: tuple[str, str] | None = None,
+    timeline: bool = True,
 ) -> RfoView:
-    problem = db.session.get(Problem, rfo.problem_id) if rfo.problem_id else None
+    """`problem` is the cited problem's (number, title) when the caller read it already."""
+    if problem is None and rfo.problem_id:
+        cited = db.session.get(Problem, rfo.problem_id)
+        problem = (cited.number, cited.title) if cited else None
     return RfoView(
         ticket=ticket.number,
         ticket_summary=ticket.summary,
@@ -92,8 +101,8 @@ def _view(
         resolution=rfo.resolution,
         preventive_actions=rfo.preventive_actions,
         timeline=timeline_of(rfo) if timeline else (),
-        problem_id=problem.number if problem else None,
-        problem_title=problem.title if problem else None,
+        problem_id=problem[0] if problem else None,
+        problem_title=problem[1] if problem else None,
         published_at=rfo.published_at,
         updated_at=rfo.updated_at,
         overdue_flagged_at=rfo.overdue_flagged_at,
@@ -127,9 +136,10 @@ def list_rfos(
     """RFOs soonest due first (the desk's worklist); filter by status, overdue, or open
     (not yet published)."""
     statement = (
-        select(Rfo, Ticket, Customer.code)
+        select(Rfo, Ticket, Customer.code, Problem.number, Problem.title)
         .join(Ticket, Ticket.id == Rfo.ticket_id)
         .join(Customer, Customer.id == Ticket.customer_id)
+        .outerjoin(Problem, Problem.id == Rfo.problem_id)
     )
     if status:
         statement = statement.where(Rfo.status == status)
@@ -143,15 +153,22 @@ def list_rfos(
     rows = db.session.execute(
         statement.order_by(Rfo.due_at, Rfo.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [_view(rfo, t, code, now, timeline=False) for rfo, t, code in rows], int(total)
+    views = [
+        _view(rfo, t, code, now, problem=(number, title) if number else None, timeline=False)
+        for rfo, t, code, number, title in rows
+    ]
+    return views, int(total)
 
 
 def rfo_counts(now: datetime) -> tuple[int, int]:
-    """(unpublished, of them overdue): the desk's banner."""
-    unpublished = Rfo.status != RfoStatus.PUBLISHED.value
-    open_count = db.session.scalar(select(func.count()).where(unpublished)) or 0
-    late = db.session.scalar(select(func.count()).where(unpublished, Rfo.due_at <= now)) or 0
-    return int(open_count), int(late)
+    """(unpublished, of them overdue): the desk's banner, in one query."""
+    late = case((Rfo.due_at <= now, 1), else_=0)
+    unpublished, overdue = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(late), 0)).where(
+            Rfo.status != RfoStatus.PUBLISHED.value
+        )
+    ).one()
+    return int(unpublished), int(overdue)
 
 
 def rfo_content(ticket: Ticket, now: datetime, brand: str) -> RfoContent:

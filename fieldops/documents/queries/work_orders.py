@@ -134,10 +134,11 @@ def _recorded(job: Job, reservation_ids: Sequence[int]) -> tuple[tuple[PartRecor
 
 def work_order_content(number: str, now: datetime) -> WorkOrderContent:
     """Everything the work order of job `number` prints; NotFoundError if there is none."""
-    view = dispatch_queries.get_job(number)
-    job = db.session.scalar(select(Job).where(Job.number == view.number))
-    if job is None:  # pragma: no cover - get_job found it a moment ago
-        raise NotFoundError(f"No job {number}.")
+    return _work_order(dispatch_queries.get_job(number), now)
+
+
+def _work_order(view: dispatch_queries.JobView, now: datetime) -> WorkOrderContent:
+    job = db.session.scalars(select(Job).where(Job.number == view.number)).one()
     ticket = db.session.get_one(Ticket, job.ticket_id)
     service = db.session.get_one(Service, ticket.service_id)
     site = db.session.get_one(Site, job.site_id)
@@ -214,6 +215,6 @@ def day_sheet_content(engineer_id: int, day: date, now: datetime) -> DaySheetCon
         day=day,
         timezone=engineer.timezone,
         generated_at=now,
-        work_orders=tuple(work_order_content(number, now) for number in order),
+        work_orders=tuple(_work_order(open_jobs[number], now) for number in order),
         planned_arrivals=arrivals,
     )

@@ -188,14 +188,13 @@ def _prune(kind: str, subject: str, paper: str, keep_id: int) -> None:
 def document_for(kind: str, subject: str, paper: str, now: datetime) -> RenderedDocument | Pending:
     """The stored PDF of the document as it is now, or Pending once it is handed to the
     background renderer. The caller has checked the viewer may see it."""
-    content = _content(kind, subject, now)
-    found = find_rendered(kind, subject, paper, fingerprint(content, paper))
+    runner = current_app.extensions.get(RENDERER_EXTENSION)
+    if runner is None or not current_app.config.get("PDF_BACKGROUND", True):
+        return render_and_store(kind, subject, paper, now)  # reads, then renders if missing
+    key = fingerprint(_content(kind, subject, now), paper)
+    found = find_rendered(kind, subject, paper, key)
     if found is not None:
         return found
-    runner = current_app.extensions.get(RENDERER_EXTENSION)
-    if current_app.config.get("PDF_BACKGROUND", True) and runner is not None:
-        runner(kind, subject, paper)
-        # An immediate-mode queue (FIELDOPS_QUEUE_IMMEDIATE=1) has rendered it already.
-        found = find_rendered(kind, subject, paper, fingerprint(content, paper))
-        return found if found is not None else Pending(kind, subject, paper)
-    return render_and_store(kind, subject, paper, now)
+    runner(kind, subject, paper)
+    # An immediate-mode queue (FIELDOPS_QUEUE_IMMEDIATE=1) has rendered it already.
+    return find_rendered(kind, subject, paper, key) or Pending(kind, subject, paper)

@@ -30,7 +30,7 @@ from fieldops.documents.rfo_rules import (
 )
 from fieldops.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
 from fieldops.problems.models import Problem
-from fieldops.problems.services import ensure_linked
+from fieldops.problems.services import clean_texts, ensure_linked, problem_by_number
 from fieldops.tickets.models import EventKind, Ticket
 from fieldops.tickets.queries import calendar_of, get_ticket, get_ticket_for_update
 from fieldops.tickets.services.common import log_event
@@ -89,32 +89,17 @@ def _rfo_for_update(ticket: Ticket) -> Rfo:
     return rfo
 
 
-def _text_changes(changes: Mapping[str, Any]) -> dict[str, str]:
-    text: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    for name in TEXT_FIELDS:
-        if name in changes and changes[name] is not None:
-            value = str(changes[name]).strip()
-            if len(value) > RFO_TEXT_MAX:
-                errors[name] = [f"At most {RFO_TEXT_MAX} characters."]
-            text[name] = value
-    if errors:
-        raise RuleViolationError("Some sections are too long.", errors)
-    return text
-
-
 def _problem(changes: Mapping[str, Any]) -> tuple[bool, Problem | None]:
+    """Whether the change cites (or un-cites) a problem, and which; 422 for an unknown one."""
     if "problem_id" not in changes:
         return False, None
     number = changes["problem_id"]
     if number in (None, ""):
         return True, None
-    problem = db.session.scalar(
-        select(Problem).where(Problem.number == str(number).strip().upper())
-    )
-    if problem is None:
-        raise RuleViolationError.on_field("problem_id", f"No problem {str(number)[:20]}.")
-    return True, problem
+    try:
+        return True, problem_by_number(str(number))
+    except NotFoundError as missing:
+        raise RuleViolationError.on_field("problem_id", missing.message) from None
 
 
 def edit_rfo(*, actor: User, ticket_number: str, changes: Mapping[str, Any], now: datetime) -> Rfo:
@@ -132,7 +117,7 @@ def edit_rfo(*, actor: User, ticket_number: str, changes: Mapping[str, Any], now
     rfo = _rfo_for_update(ticket)
     if rfo.status == RfoStatus.PUBLISHED:
         raise ConflictError(f"The RFO for {ticket.number} is published and can no longer change.")
-    text = _text_changes(changes)
+    text = clean_texts(changes, TEXT_FIELDS, RFO_TEXT_MAX, "sections")
     cites, problem = _problem(changes)
     target = changes.get("status")
     if target is not None and target not in set(RfoStatus):
